@@ -1,0 +1,5 @@
+__version__ = "0.1.0"
+
+import warnings
+# fastai's import triggers torch's deprecation notice for torch.jit.script; it is noise in a lesson.
+warnings.filterwarnings('ignore', message=r'`torch.jit.script` is deprecated')
