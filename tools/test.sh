@@ -12,7 +12,8 @@ if [ -n "$(git status --porcelain -- nbs mnist_lessons)" ]; then
   echo "0 passed, 1 failed (notebooks and library out of sync)"; exit 1
 fi
 .venv/bin/python tools/readme.py --check || { echo "0 passed, 1 failed (README.md differs from nbs/index.ipynb)"; exit 1; }
-phase "nbdev-clean/nbdev-export leave git clean, README matches index"
+.venv/bin/python tools/render_html.py || { echo "0 passed, 1 failed (notebook HTML render / badges)"; exit 1; }
+phase "nbdev-clean/nbdev-export leave git clean, README matches index, notebooks render to HTML"
 
 n=$(ls nbs/*.ipynb | wc -l)
 out=$(mktemp)
