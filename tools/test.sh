@@ -23,5 +23,13 @@ rc=${PIPESTATUS[0]}
 failed=$(awk '/Tests Failed On The Following Notebooks/{f=1;next} f&&/ipynb/{c++} END{print c+0}' "$out")
 [ "$rc" -ne 0 ] && [ "$failed" -eq 0 ] && failed=1
 phase "nbdev-test --flags slow ($n notebooks)"
+
+# The slider lesson in a real browser: JupyterLab + headless Chromium (Debian's package) driven by Playwright.
+if ! command -v chromium >/dev/null; then
+  { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; } >/dev/null 2>&1 || echo "could not install chromium"
+fi
+mkdir -p .cache
+if timeout 600 .venv/bin/python tools/browser_test.py .cache/browser_test.png; then n=$((n+1)); else n=$((n+1)); failed=$((failed+1)); rc=1; fi
+phase "browser test (screenshot in .cache/browser_test.png)"
 echo "$(( n - failed )) passed, $failed failed"
 exit $rc
