@@ -11,6 +11,8 @@ from pathlib import Path
 import mnist_lessons
 from .data import *
 from .data import _n_png, _cache_file
+from .reproduce import EXPERIMENTS, cmd_reproduce
+from .bench import BENCHES, cmd_bench
 
 # %% auto #0
 __all__ = ['cmd_data', 'course_nbs', 'lab_command', 'cmd_lab', 'make_parser', 'main']
@@ -69,6 +71,21 @@ def make_parser()->argparse.ArgumentParser:
     l.add_argument('--nbs', metavar='DIR', help='notebooks folder (default: nbs/ of the clone this package was installed from)')
     l.add_argument('--dry-run', action='store_true', help='print the command instead of running it')
     l.set_defaults(func=cmd_lab)
+    r = sub.add_parser('reproduce', help="rerun every lesson's headline experiment and compare with the book",
+                       description="Run each lesson's headline experiment from the exported helpers and print a table against the book's "
+                                   "figures; exit status 1 if any figure is out of bounds.")
+    r.add_argument('--device', default='auto', choices=['auto', 'cpu', 'cuda'], help='where to train (default: a GPU if there is one)')
+    r.add_argument('--only', nargs='+', metavar='NAME', choices=list(EXPERIMENTS), help=f"run only these: {', '.join(EXPERIMENTS)}")
+    r.add_argument('--json', metavar='FILE', help='also write the results and the machine to FILE')
+    r.add_argument('--quiet', action='store_true', help='no progress bar')
+    r.set_defaults(func=cmd_reproduce)
+    b = sub.add_parser('bench', help="time the course's way against the book's way",
+                       description='Benchmark data loading, Learner, resnet18 and full MNIST; medians of --runs runs after a warm-up.')
+    b.add_argument('--device', default='auto', choices=['auto', 'cpu', 'cuda'], help='where to run (default: a GPU if there is one)')
+    b.add_argument('--only', nargs='+', metavar='NAME', choices=list(BENCHES), help=f"run only these: {', '.join(BENCHES)}")
+    b.add_argument('--runs', type=int, default=3, help='timed runs per figure (the median is reported; default 3)')
+    b.add_argument('--json', metavar='FILE', help='also write the results and the machine to FILE')
+    b.set_defaults(func=cmd_bench)
     return p
 
 def main(argv=None)->int:

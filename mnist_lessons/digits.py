@@ -19,7 +19,7 @@ __all__ = ['digit_means', 'nearest_mean', 'softmax', 'log_softmax', 'check_class
            'digit_accuracy', 'mnist_dls', 'linear10', 'mlp10', 'conv_bn', 'digit_cnn', 'confusion_matrix',
            'most_confused', 'plot_confusion', 'predict_all']
 
-# %% ../nbs/07_all_digits.ipynb #f6b70fe0
+# %% ../nbs/07_all_digits.ipynb #5097d419
 def digit_means(x:Tensor, # images `[N, 28, 28]`
                 y:Tensor, # integer labels `[N]`
                 n:int=10)->Tensor:
@@ -28,8 +28,9 @@ def digit_means(x:Tensor, # images `[N, 28, 28]`
 
 def nearest_mean(x:Tensor, means:Tensor, p:int=2)->Tensor:
     "Index of the mean nearest to each image of `x` (RMSE for `p=2`, mean absolute difference for `p=1`)"
-    diff = (x.flatten(1)[:, None] - means.flatten(1)[None]).abs()   # [N, n, 784] by broadcasting
-    return (diff**p).mean(-1).argmin(1)
+    x = x.flatten(1)
+    # one mean at a time: [N, 784] - [784] broadcasts over the images (all ten at once would need [N, 10, 784] in memory)
+    return torch.stack([((x - m.flatten()).abs()**p).mean(-1) for m in means], dim=1).argmin(1)
 
 # %% ../nbs/07_all_digits.ipynb #cbf44639
 def softmax(x:Tensor)->Tensor:
