@@ -179,7 +179,7 @@ def format_table(rows:list)->str:
         out.append(f"| {r.experiment} | {r.metric} | {fmt(r.ours)} | {book} | {r.bound} | {'✓' if r.passed else '✗ FAIL'} | {r.seconds:.1f}s | {r.device} |")
     return '\n'.join(out)
 
-# %% ../nbs/80_reproduce.ipynb #210dd633
+# %% ../nbs/80_reproduce.ipynb #b793b626
 def cmd_reproduce(args)->int:
     "Run the experiments, print the table, optionally write JSON; non-zero exit if any check fails"
     info = machine_info(pick_device(args.device))
@@ -187,7 +187,7 @@ def cmd_reproduce(args)->int:
           + (f" ({info['gpu']})" if info['gpu'] else ''), flush=True)
     start = time.perf_counter()
     rows = reproduce(args.only, args.device, show=not args.quiet)
-    print(format_table(rows))
+    print('\n' + format_table(rows))
     failed = [r for r in rows if not r.passed]
     print(f"{len(rows) - len(failed)} of {len(rows)} figures as expected in {time.perf_counter() - start:.0f}s"
           + (f"; out of bounds: {', '.join(f'{r.experiment} ({r.metric})' for r in failed)}" if failed else ''))

@@ -31,5 +31,9 @@ fi
 mkdir -p .cache
 if timeout 600 .venv/bin/python tools/browser_test.py .cache/browser_test.png; then n=$((n+1)); else n=$((n+1)); failed=$((failed+1)); rc=1; fi
 phase "browser test (screenshot in .cache/browser_test.png)"
+
+# The README's main job: every headline figure of the course, reproduced from the exported helpers.
+if .venv/bin/mnist-lessons reproduce --device cpu --quiet --json .cache/reproduce.json; then n=$((n+1)); else n=$((n+1)); failed=$((failed+1)); rc=1; fi
+phase "mnist-lessons reproduce (results in .cache/reproduce.json)"
 echo "$(( n - failed )) passed, $failed failed"
 exit $rc
