@@ -232,7 +232,7 @@ def digit_tensors(path:Path, name:str='sample')->dict:
     cf = _cache_file(path)
     if cf.exists() and cf.stat().st_mtime >= path.stat().st_mtime:
         try:
-            t = torch.load(cf)
+            t = torch.load(cf, weights_only=True)
             if {s:{d:len(v) for d,v in per.items()} for s,per in t.items()} == shape: return t
         except Exception: pass
     check_layout(path, name)
