@@ -78,6 +78,7 @@ def make_parser()->argparse.ArgumentParser:
     r.add_argument('--only', nargs='+', metavar='NAME', choices=list(EXPERIMENTS), help=f"run only these: {', '.join(EXPERIMENTS)}")
     r.add_argument('--json', metavar='FILE', help='also write the results and the machine to FILE')
     r.add_argument('--quiet', action='store_true', help='no progress bar')
+    r.add_argument('--no-download', action='store_true', help="if data is missing and no IDX files are found, fail instead of using fastai's download")
     r.set_defaults(func=cmd_reproduce)
     b = sub.add_parser('bench', help="time the course's way against the book's way",
                        description='Benchmark data loading, Learner, resnet18 and full MNIST; medians of --runs runs after a warm-up.')
