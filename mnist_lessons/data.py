@@ -6,6 +6,7 @@ Docs: https://mnist-lessons.github.io/mnist_lessons/data.html.md"""
 
 # %% ../nbs/00_data.ipynb #021695cb
 from __future__ import annotations
+import mnist_lessons  # first: it silences a torch FutureWarning that importing fastai triggers
 import os, gzip, hashlib, shutil, tempfile, uuid
 from collections import namedtuple
 from functools import lru_cache
