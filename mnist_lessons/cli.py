@@ -84,7 +84,10 @@ def make_parser()->argparse.ArgumentParser:
                        description='Benchmark data loading, Learner, resnet18 and full MNIST; medians of --runs runs after a warm-up.')
     b.add_argument('--device', default='auto', choices=['auto', 'cpu', 'cuda'], help='where to run (default: a GPU if there is one)')
     b.add_argument('--only', nargs='+', metavar='NAME', choices=list(BENCHES), help=f"run only these: {', '.join(BENCHES)}")
-    b.add_argument('--runs', type=int, default=3, help='timed runs per figure (the median is reported; default 3)')
+    def runs(s):
+        if not s.isdigit() or int(s) < 1: raise argparse.ArgumentTypeError(f"needs a whole number of at least 1, got {s!r}")
+        return int(s)
+    b.add_argument('--runs', type=runs, default=3, help='timed runs per figure (the median is reported; default 3)')
     b.add_argument('--json', metavar='FILE', help='also write the results and the machine to FILE')
     b.set_defaults(func=cmd_bench)
     return p
