@@ -103,7 +103,7 @@ def bench_learners(device='cpu', runs:int=3, epochs:int=40)->list:
     for r in rows: r['speedup'] = rows[0]['seconds'] / r['seconds']
     return rows
 
-# %% ../nbs/85_bench.ipynb #ee625693
+# %% ../nbs/85_bench.ipynb #6da36dc3
 def sample_tensor_dls(bs:int=128, device=None, seed:int=42, n:int|None=None)->DataLoaders:
     "MNIST_SAMPLE as `[N,1,28,28]` image tensors with class-index targets (0 = '3', 1 = '7'), train shuffled"
     s = load_sample()
@@ -111,7 +111,7 @@ def sample_tensor_dls(bs:int=128, device=None, seed:int=42, n:int|None=None)->Da
     x, y = xy(s.stacked_threes, s.stacked_sevens)
     if n: idx = torch.randperm(len(x), generator=torch.Generator().manual_seed(0))[:n]; x, y = x[idx], y[idx]
     return DataLoaders(TensorLoader(x, y, bs=bs, shuffle=True, device=device, seed=seed),
-                       TensorLoader(*xy(s.valid_3_tens, s.valid_7_tens), bs=512, device=device))
+                       TensorLoader(*xy(s.valid_3_tens, s.valid_7_tens), bs=512, device=device), device=device)
 
 def _resnet_fit(dls, n_in, device):
     from fastai.vision.all import vision_learner, resnet18

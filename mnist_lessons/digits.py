@@ -71,12 +71,12 @@ def digit_accuracy(preds:Tensor, targets:Tensor)->Tensor:
     check_class_targets(preds, targets, 'digit_accuracy')
     return (preds.argmax(1) == targets).float().mean()
 
-# %% ../nbs/07_all_digits.ipynb #c904a661
+# %% ../nbs/07_all_digits.ipynb #5fcffd03
 def mnist_dls(bs:int=256, device=None, seed:int=42, data=None)->DataLoaders:
     "fastai `DataLoaders` of full MNIST from `TensorLoader`s: shuffled train `[N,1,28,28]`, test set as validation"
     trx, try_, tex, tey = data or load_mnist()
     return DataLoaders(TensorLoader(trx.unsqueeze(1), try_, bs=bs, shuffle=True, device=device, seed=seed),
-                       TensorLoader(tex.unsqueeze(1), tey, bs=1000, device=device))
+                       TensorLoader(tex.unsqueeze(1), tey, bs=1000, device=device), device=device)
 
 # %% ../nbs/07_all_digits.ipynb #acce8805
 def linear10()->nn.Sequential: return nn.Sequential(nn.Flatten(), nn.Linear(28*28, 10))

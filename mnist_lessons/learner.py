@@ -15,7 +15,7 @@ from .optim import BasicOptim
 # %% auto #0
 __all__ = ['BasicLearner']
 
-# %% ../nbs/06_learner.ipynb #85911096
+# %% ../nbs/06_learner.ipynb #2e7fd7f8
 class BasicLearner:
     "The chapter's training loop as an object: `fit(epochs, lr)` trains `model` on `dls.train` and records a `history`"
     def __init__(self, dls,                 # anything with `.train` and `.valid` iterables of `(xb, yb)` batches
@@ -29,7 +29,8 @@ class BasicLearner:
         self.dls, self.model, self.loss_func, self.opt_func, self.beta = dls, model, loss_func, opt_func, beta
         self.metrics = list(metrics) if isinstance(metrics, (list, tuple)) else [metrics]
         self.history, self.opt = [], None
-        if getattr(dls, 'device', None) is not None: model.to(dls.device)
+        device = getattr(dls, 'device', None) or getattr(dls.train, 'device', None)
+        if device is not None: model.to(device)     # the model goes where the data is
 
     def one_batch(self, xb, yb)->float:
         "Steps 2-5 of SGD on one batch: predict, loss, gradients, step (and reset the gradients)"

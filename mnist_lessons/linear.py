@@ -62,6 +62,12 @@ class TensorLoader:
         self.bs, self.shuffle = bs, shuffle
         self.gen = torch.Generator().manual_seed(seed) if seed is not None else None
     def __len__(self): return (len(self.x) + self.bs - 1) // self.bs
+    @property
+    def device(self): return self.x.device
+    def to(self, device):
+        "Move the data to `device` (fastai's `DataLoaders(..., device=...)` calls this)"
+        self.x, self.y = self.x.to(device), self.y.to(device)
+        return self
     def __iter__(self):
         if self.shuffle:
             idx = torch.randperm(len(self.x), generator=self.gen).to(self.x.device)
