@@ -15,7 +15,7 @@ from .reproduce import EXPERIMENTS, cmd_reproduce
 from .bench import BENCHES, cmd_bench
 
 # %% auto #0
-__all__ = ['cmd_data', 'course_nbs', 'lab_command', 'cmd_lab', 'make_parser', 'main']
+__all__ = ['cmd_data', 'course_nbs', 'lab_command', 'cmd_lab', 'add_run_args', 'make_parser', 'main']
 
 # %% ../nbs/90_cli.ipynb #383e448e
 def cmd_data(args)->int:
@@ -55,6 +55,12 @@ def cmd_lab(args)->int:
     return 0 if args.dry_run else subprocess.call(cmd)
 
 # %% ../nbs/90_cli.ipynb #7ac951a4
+def add_run_args(p, names:dict):
+    "The options `reproduce` and `bench` share: --device, --only (one of `names`), --json"
+    p.add_argument('--device', default='auto', choices=['auto', 'cpu', 'cuda'], help='where to run (default: a GPU if there is one)')
+    p.add_argument('--only', nargs='+', metavar='NAME', choices=list(names), help=f"run only these: {', '.join(names)}")
+    p.add_argument('--json', metavar='FILE', help='also write the results and the machine to FILE')
+
 def make_parser()->argparse.ArgumentParser:
     "The `mnist-lessons` argument parser, one subparser per subcommand"
     p = argparse.ArgumentParser(prog='mnist-lessons', description='MNIST basics, the course: command-line tools')
@@ -74,21 +80,17 @@ def make_parser()->argparse.ArgumentParser:
     r = sub.add_parser('reproduce', help="rerun every lesson's headline experiment and compare with the book",
                        description="Run each lesson's headline experiment from the exported helpers and print a table against the book's "
                                    "figures; exit status 1 if any figure is out of bounds.")
-    r.add_argument('--device', default='auto', choices=['auto', 'cpu', 'cuda'], help='where to train (default: a GPU if there is one)')
-    r.add_argument('--only', nargs='+', metavar='NAME', choices=list(EXPERIMENTS), help=f"run only these: {', '.join(EXPERIMENTS)}")
-    r.add_argument('--json', metavar='FILE', help='also write the results and the machine to FILE')
+    add_run_args(r, EXPERIMENTS)
     r.add_argument('--quiet', action='store_true', help='no progress bar')
     r.add_argument('--no-download', action='store_true', help="if data is missing and no IDX files are found, fail instead of using fastai's download")
     r.set_defaults(func=cmd_reproduce)
     b = sub.add_parser('bench', help="time the course's way against the book's way",
                        description='Benchmark data loading, Learner, resnet18 and full MNIST; medians of --runs runs after a warm-up.')
-    b.add_argument('--device', default='auto', choices=['auto', 'cpu', 'cuda'], help='where to run (default: a GPU if there is one)')
-    b.add_argument('--only', nargs='+', metavar='NAME', choices=list(BENCHES), help=f"run only these: {', '.join(BENCHES)}")
+    add_run_args(b, BENCHES)
     def runs(s):
         if not s.isdigit() or int(s) < 1: raise argparse.ArgumentTypeError(f"needs a whole number of at least 1, got {s!r}")
         return int(s)
     b.add_argument('--runs', type=runs, default=3, help='timed runs per figure (the median is reported; default 3)')
-    b.add_argument('--json', metavar='FILE', help='also write the results and the machine to FILE')
     b.set_defaults(func=cmd_bench)
     return p
 

@@ -7,9 +7,7 @@ Docs: https://mnist-lessons.github.io/mnist_lessons/deeper.html.md"""
 # %% ../nbs/05_deeper.ipynb #344ebd7f
 from __future__ import annotations
 from .data import mnist_sample_path
-import torch
 from torch import nn
-import torch.nn.functional as F
 from fastai.vision.all import (DataBlock, ImageBlock, CategoryBlock, GrandparentSplitter, parent_label,
                                get_image_files, DataLoaders)
 

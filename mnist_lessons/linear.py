@@ -7,9 +7,7 @@ Docs: https://mnist-lessons.github.io/mnist_lessons/linear_loop.html.md"""
 # %% ../nbs/03_linear_loop.ipynb #82fe5923
 from __future__ import annotations
 import torch
-import matplotlib.pyplot as plt
 from torch import Tensor
-from .data import load_sample
 
 # %% auto #0
 __all__ = ['mnist_xy', 'check_shapes', 'init_params', 'linear1', 'sigmoid', 'mnist_loss', 'TensorLoader', 'calc_grad',

@@ -9,7 +9,6 @@ from __future__ import annotations
 from .data import load_sample
 from .linear import mnist_xy, calc_grad, validate_epoch, mnist_loss
 import torch
-from torch import nn, Tensor
 from fastai.data.load import DataLoader
 from fastai.data.core import DataLoaders
 

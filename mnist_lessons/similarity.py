@@ -6,10 +6,9 @@ Docs: https://mnist-lessons.github.io/mnist_lessons/pixel_similarity.html.md"""
 
 # %% ../nbs/01_pixel_similarity.ipynb #a2027340
 from __future__ import annotations
-import torch, torch.nn.functional as F
+import torch
 import matplotlib.pyplot as plt
 from torch import Tensor
-from .data import *
 
 # %% auto #0
 __all__ = ['show_pixels', 'mnist_distance', 'is_3', 'pixel_similarity']
