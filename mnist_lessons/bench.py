@@ -6,50 +6,27 @@ Docs: https://mnist-lessons.github.io/mnist_lessons/bench.html.md"""
 
 # %% ../nbs/85_bench.ipynb #64318258
 from __future__ import annotations
-import json, statistics, time
-from pathlib import Path
-from .data import load_sample, load_mnist
-from .linear import mnist_xy, init_params, linear1, TensorLoader, train_epoch, validate_epoch, mnist_loss, batch_accuracy
-from .optim import sample_dls
-from .deeper import simple_net, sample_image_dls
-from .learner import BasicLearner
-from .digits import mnist_dls, digit_cnn
-from .reproduce import pick_device, machine_info, machine_line
 import torch
-import torch.nn.functional as F
+from . import MnistLessonsError
+from .data import load_sample, load_mnist, get_mnist
+from .runs import pick_device, median_time, md_table
+from .linear import sample_rows, init_params, linear1, TensorLoader, train_epoch, validate_epoch
+from .deeper import fit_simple_net, fit_resnet18, sample_image_dls
+from .learner import fit_basic_simple_net
+from .digits import fit_digits, digit_cnn
 from fastai.torch_core import set_seed
 from fastai.data.load import DataLoader
 from fastai.data.core import DataLoaders
-from fastai.learner import Learner
-from fastai.optimizer import SGD
-from fastai.metrics import accuracy
-import fastai.callback.schedule  # adds `Learner.fit_one_cycle`
 
 # %% auto #0
-__all__ = ['BENCHES', 'median_time', 'bench_loaders', 'bench_learners', 'sample_tensor_dls', 'bench_resnet18', 'bench_full_mnist',
-           'bench_table', 'bench', 'cmd_bench']
-
-# %% ../nbs/85_bench.ipynb #995a0bfe
-def _sync(device):
-    if torch.device(device).type == 'cuda': torch.cuda.synchronize()
-
-def median_time(fn, runs:int=3, warmup:int=1, device='cpu')->tuple:
-    "Median wall time of `fn()` over `runs` runs after `warmup` runs: (median seconds, last result)"
-    if runs < 1: raise ValueError(f"runs must be at least 1, got {runs}")
-    for _ in range(warmup): fn()
-    times = []
-    for _ in range(runs):
-        _sync(device); start = time.perf_counter()
-        res = fn()
-        _sync(device); times.append(time.perf_counter() - start)
-    return statistics.median(times), res
+__all__ = ['BENCHES', 'BENCH_DATA', 'bench_loaders', 'bench_learners', 'sample_tensor_dls', 'bench_resnet18', 'bench_full_mnist',
+           'bench_table', 'bench']
 
 # %% ../nbs/85_bench.ipynb #ed6ded33
 def bench_loaders(device='cpu', runs:int=5, epochs:int=20, n:int|None=None)->list:
     "Epoch time and final accuracy of lesson 3's linear model with the book's loader vs `TensorLoader` (vs data on the GPU)"
     device = torch.device(device)
-    s = load_sample()
-    (x, y), (vx, vy) = mnist_xy(s.stacked_threes, s.stacked_sevens), mnist_xy(s.valid_3_tens, s.valid_7_tens)
+    x, y, vx, vy = sample_rows()
     if n: idx = torch.randperm(len(x), generator=torch.Generator().manual_seed(0))[:n]; x, y = x[idx], y[idx]
     valid_dl = TensorLoader(vx, vy, bs=256, device=device)
     class OnDevice:     # the book's way on a GPU: batches come from CPU memory and are copied to the device
@@ -85,16 +62,13 @@ def bench_loaders(device='cpu', runs:int=5, epochs:int=20, n:int|None=None)->lis
 
 # %% ../nbs/85_bench.ipynb #603db879
 def bench_learners(device='cpu', runs:int=3, epochs:int=40)->list:
-    "Time and final accuracy of `simple_net` trained by fastai's `Learner` and by `BasicLearner`"
-    dls = sample_dls(device=device)
+    "Time and final accuracy of lesson 5's `fit_simple_net` (fastai's `Learner`) and lesson 6's `fit_basic_simple_net` (`BasicLearner`)"
+    s = load_sample()
     def fastai_fit():
-        set_seed(42)
-        learn = Learner(dls, simple_net(), opt_func=SGD, loss_func=mnist_loss, metrics=batch_accuracy)
-        with learn.no_bar(), learn.no_logging(): learn.fit(epochs, 0.1)
+        learn = fit_simple_net(42, epochs, device=device, sample=s)
         return learn.recorder.values[-1][-1], learn.model
     def basic_fit():
-        set_seed(42)
-        l = BasicLearner(dls, simple_net(), mnist_loss, metrics=batch_accuracy).fit(epochs, 0.1, show=False)
+        l = fit_basic_simple_net(42, epochs, device=device, sample=s)
         return l.history[-1]['batch_accuracy'], l.model
     rows = []
     for name, fn in [("fastai Learner", fastai_fit), ("course BasicLearner", basic_fit)]:
@@ -113,13 +87,6 @@ def sample_tensor_dls(bs:int=128, device=None, seed:int=42, n:int|None=None)->Da
     return DataLoaders(TensorLoader(x, y, bs=bs, shuffle=True, device=device, seed=seed),
                        TensorLoader(*xy(s.valid_3_tens, s.valid_7_tens), bs=512, device=device), device=device)
 
-def _resnet_fit(dls, n_in, device):
-    from fastai.vision.all import vision_learner, resnet18
-    set_seed(42, reproducible=True)
-    learn = vision_learner(dls, resnet18, pretrained=False, n_in=n_in, n_out=2, loss_func=F.cross_entropy, metrics=accuracy,
-                           normalize=n_in == 3)
-    with learn.no_bar(), learn.no_logging(): learn.fit_one_cycle(1, 0.1)
-    return learn.recorder.values[-1][-1], learn
 
 def bench_resnet18(device='cpu', runs:int=3, n:int|None=None)->list:
     "Time and accuracy of one epoch of resnet18 from the PNG folders (the book's way) and from in-memory tensors"
@@ -129,7 +96,8 @@ def bench_resnet18(device='cpu', runs:int=3, n:int|None=None)->list:
         def run():          # fresh loaders every run, so every run sees the same shuffled order (and pays for building them)
             dls = make()
             if n and n_in == 3: dls.train.n = n      # tiny runs for tests: stop after n training images
-            return _resnet_fit(dls, n_in, device)
+            learn = fit_resnet18(42, device=device, dls=dls, **({} if n_in == 3 else dict(n_in=1, n_out=2, normalize=False)))
+            return learn.recorder.values[-1][-1], learn
         secs, (acc, learn) = median_time(run, runs=runs, warmup=0, device=device)
         rows.append(dict(bench='resnet18, one epoch', variant=name, seconds=secs, accuracy=acc, goal='≥ .995 in ≤ 20 s (2 CPU cores)',
                          met=acc >= .995 and secs <= 20))
@@ -138,14 +106,12 @@ def bench_resnet18(device='cpu', runs:int=3, n:int|None=None)->list:
 
 # %% ../nbs/85_bench.ipynb #087c96fc
 def bench_full_mnist(device='cpu', runs:int=3, epochs:int=2, n:int|None=None)->list:
-    "Training time of `digit_cnn` to its test accuracy on full MNIST (data held on `device`)"
+    "Training time of lesson 7's `fit_digits(digit_cnn)` to its test accuracy on full MNIST (data held on `device`)"
     device = torch.device(device)
     data = load_mnist()
     if n: data = (data[0][:n], data[1][:n], *data[2:])
     def fit():
-        set_seed(42)
-        learn = Learner(mnist_dls(device=device, data=data), digit_cnn(), loss_func=F.cross_entropy, metrics=accuracy)
-        with learn.no_bar(), learn.no_logging(): learn.fit_one_cycle(epochs, 0.02)
+        learn = fit_digits(digit_cnn, 42, epochs, device=device, data=data)
         return learn.recorder.values[-1][-1], learn
     secs, (acc, learn) = median_time(fit, runs=runs, warmup=1, device=device)
     goal = (secs <= 0.5) if device.type == 'cuda' else (secs <= 60)
@@ -158,34 +124,24 @@ BENCHES = {'loaders': bench_loaders, 'learners': bench_learners, 'resnet18': ben
 
 def bench_table(rows:list)->str:
     "Benchmark rows as a markdown table"
-    out = ['| benchmark | variant | time (median) | speed-up | accuracy | goal |', '|---|---|---|---|---|---|']
-    for r in rows:
-        goal = f"{r['goal']}: {'met' if r['met'] else 'not met'}" if 'goal' in r else ''
-        secs = f"{r['seconds']*1000:.1f} ms" if r['seconds'] < 1 else f"{r['seconds']:.2f} s"
-        acc = '—' if r['accuracy'] != r['accuracy'] else f"{r['accuracy']:.4f}"
-        out.append(f"| {r['bench']} | {r['variant']} | {secs} | {r['speedup']:.2f}× | {acc} | {goal} |")
-    return '\n'.join(out)
+    def secs(s): return f"{s*1000:.1f} ms" if s < 1 else f"{s:.2f} s"
+    return md_table(['benchmark', 'variant', 'time (median)', 'speed-up', 'accuracy', 'goal'],
+                    [[r['bench'], r['variant'], secs(r['seconds']), f"{r['speedup']:.2f}×",
+                      '—' if r['accuracy'] != r['accuracy'] else f"{r['accuracy']:.4f}",
+                      f"{r['goal']}: {'met' if r['met'] else 'not met'}" if 'goal' in r else ''] for r in rows])
 
-def bench(names=None, device='auto', runs:int=3)->list:
-    "Run the chosen benchmarks (default: all) and return their rows"
+BENCH_DATA = {'loaders': 'sample', 'learners': 'sample', 'resnet18': 'sample', 'full_mnist': 'full'}
+
+def bench(names=None, device='auto', runs:int=3, log=None, download:bool=True)->list:
+    "Prepare the data through the data layer, run the chosen benchmarks (default: all) and return their rows"
     names = list(names or BENCHES)
     unknown = [n for n in names if n not in BENCHES]
-    if unknown: raise ValueError(f"unknown benchmark {', '.join(unknown)}; choose from {', '.join(BENCHES)}")
+    if unknown: raise MnistLessonsError(f"unknown benchmark {', '.join(unknown)}; choose from {', '.join(BENCHES)}")
     dev = pick_device(device) if isinstance(device, str) else device
+    for d in sorted({BENCH_DATA[n] for n in names}, reverse=True): get_mnist(d, download=download, log=log)
     rows = []
     for name in names:
-        print(f'benchmarking {name} ...', flush=True)
+        if log: log(f'benchmarking {name} ...')
         rows += BENCHES[name](dev, runs=runs)
     return rows
 
-def cmd_bench(args)->int:
-    "Run the benchmark, print the machine and the table, optionally write JSON"
-    dev = pick_device(args.device)
-    info = machine_info(dev)
-    print(machine_line(info), flush=True)
-    rows = bench(args.only, dev, args.runs)
-    print(bench_table(rows))
-    if args.json:
-        keep = [{k: (None if v != v else v) for k, v in r.items() if k not in ('model', 'weights')} for r in rows]  # NaN is not JSON
-        Path(args.json).write_text(json.dumps(dict(machine=info, runs=args.runs, rows=keep), indent=1))
-    return 0

@@ -6,22 +6,26 @@ Docs: https://mnist-lessons.github.io/mnist_lessons/cli.html.md"""
 
 # %% ../nbs/90_cli.ipynb #7c507364
 from __future__ import annotations
-import argparse, os, subprocess, sys, time
+import argparse, os, signal, subprocess, sys, time
 from pathlib import Path
 import mnist_lessons
-from .data import *
-from .data import _n_png, _cache_file
-from .reproduce import EXPERIMENTS, cmd_reproduce
-from .bench import BENCHES, cmd_bench
+from . import MnistLessonsError
 
 # %% auto #0
-__all__ = ['cmd_data', 'course_nbs', 'lab_command', 'cmd_lab', 'add_run_args', 'make_parser', 'main']
+__all__ = ['EXPERIMENT_NAMES', 'BENCH_NAMES', 'cmd_data', 'course_nbs', 'lab_command', 'cmd_lab', 'cmd_reproduce', 'cmd_bench',
+           'add_run_args', 'make_parser', 'main']
+
+# %% ../nbs/90_cli.ipynb #2182e25d
+EXPERIMENT_NAMES = ('pixel', 'rollercoaster', 'linear', 'nn_linear', 'linear_learner', 'simple_net', 'resnet18', 'mnist_baseline',
+                    'mnist_linear', 'mnist_mlp', 'mnist_cnn', 'wide_mlp', 'deep_mlp')
+BENCH_NAMES = ('loaders', 'learners', 'resnet18', 'full_mnist')
 
 # %% ../nbs/90_cli.ipynb #383e448e
 def cmd_data(args)->int:
     "Prepare MNIST_SAMPLE (and full MNIST with `--full`) and report what was done"
-    names = ['sample'] + (['full'] if args.full else [])
-    for name in names:
+    from mnist_lessons.data import get_mnist, find_idx, verify_idx, digit_tensors, DATASETS, _n_png, _cache_file
+    if args.idx: verify_idx(find_idx(args.idx))   # a folder named on the command line must be complete, whatever is built already
+    for name in ['sample'] + (['full'] if args.full else []):
         start = time.perf_counter()
         path = get_mnist(name, idx=args.idx, data=args.data, download=not args.no_download, log=print)
         counts = {s: {d: _n_png(path/s/str(d)) for d in per} for s,per in DATASETS[name]['counts'].items()}
@@ -38,8 +42,8 @@ def course_nbs(nbs=None)->Path:
     "The folder of course notebooks: `nbs`, or `nbs/` next to the package"
     d = Path(nbs) if nbs else Path(mnist_lessons.__file__).resolve().parent.parent/'nbs'
     if not (d/'index.ipynb').exists():
-        raise MnistDataError(f"no course notebooks in {d}. Clone the repository, install it with `pip install -e .` "
-                             "(or run `bash tools/setup.sh`), or pass the notebooks folder with `--nbs DIR`.")
+        raise MnistLessonsError(f"no course notebooks in {d}. Clone the repository, install it with `pip install -e .` "
+                                "(or run `bash tools/setup.sh`), or pass the notebooks folder with `--nbs DIR`.")
     return d
 
 def lab_command(args)->list:
@@ -49,17 +53,60 @@ def lab_command(args)->list:
     return cmd + list(args.lab_args)
 
 def cmd_lab(args)->int:
-    "Open the course in JupyterLab"
+    "Open the course in JupyterLab; SIGTERM or Ctrl+C stops JupyterLab as well"
     cmd = lab_command(args)
     print('running:', ' '.join(cmd), flush=True)
-    return 0 if args.dry_run else subprocess.call(cmd)
+    if args.dry_run: return 0
+    proc = subprocess.Popen(cmd)
+    def stop(sig, frame):
+        if proc.poll() is None: proc.terminate()   # JupyterLab shuts down cleanly on SIGTERM, without asking
+    old = {s: signal.signal(s, stop) for s in (signal.SIGTERM, signal.SIGINT)}
+    try: rc = proc.wait()
+    finally:
+        if proc.poll() is None:
+            proc.terminate()
+            try: proc.wait(15)
+            except subprocess.TimeoutExpired: proc.kill(); proc.wait()
+        for s, h in old.items(): signal.signal(s, h)
+    return rc if rc >= 0 else 128 - rc
 
 # %% ../nbs/90_cli.ipynb #7ac951a4
-def add_run_args(p, names:dict):
-    "The options `reproduce` and `bench` share: --device, --only (one of `names`), --json"
+def cmd_reproduce(args)->int:
+    "Run the experiments, print the machine and the table, optionally write JSON; exit status 1 if any figure is out of bounds"
+    from dataclasses import asdict
+    from mnist_lessons.runs import pick_device, machine_info, machine_line, check_writable, write_json
+    from mnist_lessons.reproduce import reproduce, format_table
+    if args.json: check_writable(args.json)
+    info = machine_info(pick_device(args.device))
+    print(machine_line(info), flush=True)
+    start = time.perf_counter()
+    rows = reproduce(args.only, args.device, show=not args.quiet, download=not args.no_download, log=print)
+    print('\n' + format_table(rows))
+    failed = [r for r in rows if not r.passed]
+    print(f"{len(rows) - len(failed)} of {len(rows)} figures as expected in {time.perf_counter() - start:.0f}s"
+          + (f"; out of bounds: {', '.join(f'{r.experiment} ({r.metric})' for r in failed)}" if failed else ''))
+    if args.json: write_json(args.json, dict(machine=info, passed=not failed, rows=[dict(asdict(r), passed=r.passed, bound=r.bound) for r in rows]))
+    return 1 if failed else 0
+
+def cmd_bench(args)->int:
+    "Run the benchmark, print the machine and the table, optionally write JSON"
+    from mnist_lessons.runs import pick_device, machine_info, machine_line, check_writable, write_json
+    from mnist_lessons.bench import bench, bench_table
+    if args.json: check_writable(args.json)
+    dev = pick_device(args.device)
+    info = machine_info(dev)
+    print(machine_line(info), flush=True)
+    rows = bench(args.only, dev, args.runs, log=lambda s: print(s, flush=True), download=not args.no_download)
+    print(bench_table(rows))
+    if args.json: write_json(args.json, dict(machine=info, runs=args.runs, rows=[{k: v for k, v in r.items() if k not in ('model', 'weights')} for r in rows]))
+    return 0
+
+def add_run_args(p, names:tuple):
+    "The options `reproduce` and `bench` share: --device, --only (some of `names`), --json, --no-download"
     p.add_argument('--device', default='auto', choices=['auto', 'cpu', 'cuda'], help='where to run (default: a GPU if there is one)')
     p.add_argument('--only', nargs='+', metavar='NAME', choices=list(names), help=f"run only these: {', '.join(names)}")
     p.add_argument('--json', metavar='FILE', help='also write the results and the machine to FILE')
+    p.add_argument('--no-download', action='store_true', help="if data is missing and no IDX files are found, fail instead of using fastai's download")
 
 def make_parser()->argparse.ArgumentParser:
     "The `mnist-lessons` argument parser, one subparser per subcommand"
@@ -67,7 +114,7 @@ def make_parser()->argparse.ArgumentParser:
     sub = p.add_subparsers(dest='command', metavar='COMMAND', required=True)
     d = sub.add_parser('data', help='prepare MNIST_SAMPLE (and full MNIST) offline',
                        description='Prepare MNIST in fastai\'s data folder from local IDX files (or fastai\'s download).')
-    d.add_argument('--idx', metavar='DIR', help=f'folder with the four MNIST IDX files, raw or .gz (default: ${IDX_ENV}, then {idx_cache_dir()})')
+    d.add_argument('--idx', metavar='DIR', help='folder with the four MNIST IDX files, raw or .gz (default: $MNIST_IDX, then ~/.cache/mnist_lessons/idx)')
     d.add_argument('--full', action='store_true', help='also prepare full MNIST (all ten digits)')
     d.add_argument('--data', metavar='DIR', help="parent folder for the datasets (default: fastai's data folder)")
     d.add_argument('--no-download', action='store_true', help="never fall back to fastai's download")
@@ -80,13 +127,12 @@ def make_parser()->argparse.ArgumentParser:
     r = sub.add_parser('reproduce', help="rerun every lesson's headline experiment and compare with the book",
                        description="Run each lesson's headline experiment from the exported helpers and print a table against the book's "
                                    "figures; exit status 1 if any figure is out of bounds.")
-    add_run_args(r, EXPERIMENTS)
+    add_run_args(r, EXPERIMENT_NAMES)
     r.add_argument('--quiet', action='store_true', help='no progress bar')
-    r.add_argument('--no-download', action='store_true', help="if data is missing and no IDX files are found, fail instead of using fastai's download")
     r.set_defaults(func=cmd_reproduce)
     b = sub.add_parser('bench', help="time the course's way against the book's way",
                        description='Benchmark data loading, Learner, resnet18 and full MNIST; medians of --runs runs after a warm-up.')
-    add_run_args(b, BENCHES)
+    add_run_args(b, BENCH_NAMES)
     def runs(s):
         if not s.isdigit() or int(s) < 1: raise argparse.ArgumentTypeError(f"needs a whole number of at least 1, got {s!r}")
         return int(s)
@@ -101,6 +147,6 @@ def main(argv=None)->int:
     if extra and args.command != 'lab': parser.error(f"unrecognized arguments: {' '.join(extra)}")
     args.lab_args = extra  # everything `lab` does not know goes to JupyterLab
     try: return args.func(args)
-    except MnistDataError as e:
+    except MnistLessonsError as e:
         print(f"mnist-lessons {args.command}: {e}", file=sys.stderr)
         return 2

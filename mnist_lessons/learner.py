@@ -10,10 +10,13 @@ import time
 import torch
 import matplotlib.pyplot as plt
 from fastprogress.fastprogress import master_bar, progress_bar
-from .optim import BasicOptim
+from fastai.torch_core import set_seed
+from .linear import mnist_loss, batch_accuracy
+from .optim import BasicOptim, sample_dls
+from .deeper import simple_net
 
 # %% auto #0
-__all__ = ['BasicLearner']
+__all__ = ['BasicLearner', 'fit_basic_simple_net']
 
 # %% ../nbs/06_learner.ipynb #2e7fd7f8
 class BasicLearner:
@@ -77,3 +80,10 @@ class BasicLearner:
         for k in ('train_loss', 'valid_loss'): ax.plot(ep, [h[k] for h in self.history], label=k)
         ax.set_xlabel('epoch'); ax.set_ylabel('loss'); ax.legend()
         return ax
+
+# %% ../nbs/06_learner.ipynb #1c46be24
+def fit_basic_simple_net(seed:int=42, epochs:int=40, lr:float=0.1, device=None, sample=None, show:bool=False, model=None)->BasicLearner:
+    "Lesson 5's `fit_simple_net` run, with `BasicLearner` and `BasicOptim` in place of fastai's `Learner` and `SGD`"
+    set_seed(seed)
+    return BasicLearner(sample_dls(device=device, sample=sample), model or simple_net(), mnist_loss, BasicOptim,
+                        metrics=batch_accuracy).fit(epochs, lr, show=show)

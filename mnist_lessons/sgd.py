@@ -11,7 +11,7 @@ import matplotlib.pyplot as plt
 from torch import Tensor
 
 # %% auto #0
-__all__ = ['rollercoaster', 'f', 'mse', 'show_preds', 'apply_step']
+__all__ = ['rollercoaster', 'f', 'mse', 'show_preds', 'apply_step', 'fit_rollercoaster']
 
 # %% ../nbs/02_sgd.ipynb #70e0ec0a
 def rollercoaster(seed:int=42)->tuple:
@@ -49,3 +49,20 @@ def apply_step(params:Tensor, time:Tensor, speed:Tensor, lr:float=1e-5, loss_fun
     with torch.no_grad(): params -= lr * params.grad  # in place on a leaf: only allowed without tracking
     params.grad = None
     return loss.item()
+
+# %% ../nbs/02_sgd.ipynb #4356b5ed
+def fit_rollercoaster(seed:int=42,      # seeds the random starting parameters
+                      steps:int=10,     # how many SGD steps
+                      lr:float=1e-5,    # learning rate
+                      loss_func=mse,    # `mse`, or any loss of (preds, targets)
+                      data:tuple|None=None, # (time, speed); default `rollercoaster()`
+                     )->tuple:          # (params `[steps+1, 3]` before each step and at the end, losses `[steps+1]` likewise)
+    "Fit the quadratic `f` to the rollercoaster by `steps` SGD steps from random parameters"
+    time, speed = data or rollercoaster()
+    params = torch.randn(3, generator=torch.Generator().manual_seed(seed)).requires_grad_()
+    hist, losses = [params.detach().clone()], []
+    for _ in range(steps):
+        losses.append(apply_step(params, time, speed, lr, loss_func))
+        hist.append(params.detach().clone())
+    losses.append(loss_func(f(time, params), speed).item())
+    return torch.stack(hist), torch.tensor(losses)

@@ -1,0 +1,57 @@
+"""Check (or with --fix, rewrite) what every notebook must carry, from one setting: `[tool.nbdev] user`/`repo` in pyproject.toml.
+
+- each lesson's Colab/Kaggle badges and its guarded install cell point at https://github.com/{user}/{repo}
+  (the install cell's source can be overridden with $MNIST_LESSONS_PIP, which the lone-lesson rehearsal uses);
+- `[project.urls]` point at the same home;
+- no code cell mixes imports with other code (nbdev's docs build runs every cell that holds an import, on its own).
+Exits 1 naming each problem."""
+import ast, json, re, sys, tomllib
+from pathlib import Path
+
+root = Path(__file__).resolve().parent.parent
+cfg = tomllib.loads((root/'pyproject.toml').read_text())
+user, repo = cfg['tool']['nbdev']['user'], cfg['tool']['nbdev']['repo']
+home = f'https://github.com/{user}/{repo}'
+INSTALL = ("# On Colab or Kaggle, install the course package (it keeps the preinstalled torch); elsewhere this does nothing.\n"
+           "import os\n"
+           "if os.environ.get('COLAB_RELEASE_TAG') or os.environ.get('KAGGLE_KERNEL_RUN_TYPE'):\n"
+           f"    !pip install -q {{os.environ.get('MNIST_LESSONS_PIP', 'git+{home}.git')}}")
+
+def badges(name):
+    return (f"[![Open In Colab](https://colab.research.google.com/assets/colab-badge.svg)](https://colab.research.google.com/github/{user}/{repo}/blob/main/nbs/{name}) "
+            f"[![Open In Kaggle](https://kaggle.com/static/images/open-in-kaggle.svg)](https://kaggle.com/kernels/welcome?src={home}/blob/main/nbs/{name})")
+
+def is_lesson(p): return p.stem[:2].isdigit() and p.stem != '00_data' and int(p.stem[:2]) < 90
+
+def mixed_imports(src):
+    "True if a cell holds a top-level import and other top-level code (what nbdev's docs build warns about)"
+    lines = [l for l in src.splitlines() if not l.lstrip().startswith(('!', '%'))]
+    try: tree = ast.parse('\n'.join(lines))
+    except SyntaxError: return False
+    kinds = [isinstance(n, (ast.Import, ast.ImportFrom)) for n in tree.body]
+    return any(kinds) and any(isinstance(n, (ast.Expr, ast.Assign)) for n in tree.body)
+
+def check(fix=False):
+    problems = []
+    urls = cfg['project'].get('urls', {})
+    if urls.get('Repository') != home: problems.append(f"pyproject.toml: [project.urls] Repository should be {home}")
+    for p in sorted((root/'nbs').glob('*.ipynb')):
+        nb = json.loads(p.read_text()); cells = nb['cells']; changed = False
+        for i, c in enumerate(cells):
+            src = ''.join(c['source'])
+            if c['cell_type'] == 'code' and 'nbdev_export()' not in src and mixed_imports(src):
+                problems.append(f"{p.name} cell {i}: imports mixed with other code; put the imports in a cell of their own")
+        if not is_lesson(p): continue
+        for kind, want, key in [('markdown', badges(p.name), 'colab-badge.svg'), ('code', INSTALL, 'COLAB_RELEASE_TAG')]:
+            found = [c for c in cells if c['cell_type'] == kind and key in ''.join(c['source'])]
+            if len(found) == 1 and ''.join(found[0]['source']) == want: continue
+            if fix and len(found) == 1: found[0]['source'] = want.splitlines(True); changed = True
+            else: problems.append(f"{p.name}: {'badges' if kind == 'markdown' else 'install cell'} missing or not generated from "
+                                  f"[tool.nbdev] user/repo ({user}/{repo}); run `python tools/check_nbs.py --fix`")
+        if changed: p.write_text(json.dumps(nb, indent=1, ensure_ascii=False) + '\n')
+    return problems
+
+if __name__ == '__main__':
+    problems = check('--fix' in sys.argv)
+    if problems: sys.exit('\n'.join(problems))
+    print(f'notebooks OK: badges and install cells point at {home}; no cell mixes imports with other code')
