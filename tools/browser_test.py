@@ -16,9 +16,16 @@ def drive(page):
     page.goto(f'http://127.0.0.1:{port}/lab/tree/02_sgd.ipynb', timeout=120_000)
     page.wait_for_selector('.jp-Notebook', timeout=120_000)
     page.wait_for_selector('.jp-Notebook-ExecutionIndicator[data-status="idle"]', timeout=120_000)
-    page.click('.jp-Notebook'); page.keyboard.press('Escape')
-    page.click('text=Run', timeout=30_000)                       # the Run menu
-    page.click('text=Run All Cells', timeout=30_000)
+    for attempt in range(3):     # in a fresh environment the first "Run All Cells" was once ignored: check it started, else again
+        page.click('.jp-Notebook'); page.keyboard.press('Escape')
+        page.click('text=Run', timeout=30_000)                   # the Run menu
+        page.click('text=Run All Cells', timeout=30_000)
+        try:
+            page.wait_for_function("() => [...document.querySelectorAll('.jp-InputPrompt')].some(p => /\\[(\\*|\\d+)\\]/.test(p.innerText))",
+                                   timeout=30_000)
+            break
+        except Exception:
+            print(f'run all cells: nothing started after attempt {attempt + 1}', flush=True)
     out = page.locator('.widget-interact .widget-output').first
     out.wait_for(timeout=90_000)
     page.wait_for_function("() => { const o = document.querySelector('.widget-interact .widget-output');"

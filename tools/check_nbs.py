@@ -35,6 +35,8 @@ def check(fix=False):
     problems = []
     urls = cfg['project'].get('urls', {})
     if urls.get('Repository') != home: problems.append(f"pyproject.toml: [project.urls] Repository should be {home}")
+    if urls.get('Documentation') != f'https://{user}.github.io/{repo}':
+        problems.append(f"pyproject.toml: [project.urls] Documentation should be https://{user}.github.io/{repo}")
     for p in sorted((root/'nbs').glob('*.ipynb')):
         nb = json.loads(p.read_text()); cells = nb['cells']; changed = False
         for i, c in enumerate(cells):
