@@ -8,6 +8,7 @@ as Colab's preinstalled ones do. Data comes through `MNIST_IDX`.
 
     python tools/rehearse.py [--python PY] [--jobs 2] [--numerics] [lesson-stem-or-glob ...]
 
+With `--jobs` above 1, each lesson gets its share of the cores (`OMP_NUM_THREADS`) unless that is set.
 `--numerics` runs everything with other float arithmetic (`ATEN_CPU_CAPABILITY=avx2 ONEDNN_MAX_CPU_ISA=AVX2 OMP_NUM_THREADS=1`).
 Exits 1 if any lesson raised; prints one line per lesson with its time."""
 import argparse, concurrent.futures as cf, json, os, shutil, subprocess, sys, sysconfig, tempfile, time
@@ -38,13 +39,15 @@ def build_wheel(python, work):
     subprocess.check_call([python, '-m', 'pip', 'wheel', '-q', '--no-deps', '-w', str(out), str(root)], stdout=subprocess.DEVNULL)
     return next(out.glob('mnist_lessons-*.whl'))
 
-def run_one(nb, vpy, wheel, work, numerics):
+def run_one(nb, vpy, wheel, work, numerics, jobs=1):
     d = Path(tempfile.mkdtemp(prefix=f'lesson_{nb.stem}_', dir=work))
     shutil.copy(nb, d/nb.name)
     env = {k: v for k, v in os.environ.items() if not k.startswith(('PYTHON', 'VIRTUAL_ENV', 'JUPYTER'))}
     env.update(COLAB_RELEASE_TAG='rehearsal', MNIST_LESSONS_PIP=f'--no-deps --force-reinstall {wheel}', PYTHONPATH=str(work/'blocked'),
                PATH=f"{vpy.parent}:{env.get('PATH', '')}", JUPYTER_RUNTIME_DIR=str(d/'.runtime'), PIP_DISABLE_PIP_VERSION_CHECK='1',
                **(NUMERICS if numerics else {}))
+    if jobs > 1 and 'OMP_NUM_THREADS' not in env:     # lessons side by side, each with all the cores, slow each other down many times
+        env['OMP_NUM_THREADS'] = str(max(1, (os.cpu_count() or 1) // jobs))
     env.setdefault('MNIST_IDX', str(Path(os.environ.get('XDG_CACHE_HOME') or Path.home()/'.cache')/'mnist_lessons'/'idx'))
     start = time.perf_counter()
     r = subprocess.run([str(vpy), '-m', 'nbconvert', '--to', 'notebook', '--execute', '--output', 'executed.ipynb',
@@ -72,7 +75,7 @@ if __name__ == '__main__':
         print(f"rehearsing {len(todo)} lessons alone in {work} ({'numerics: ' + ' '.join(f'{k}={v}' for k, v in NUMERICS.items()) if a.numerics else 'this machine as it is'})", flush=True)
         failed = []
         with cf.ThreadPoolExecutor(a.jobs) as ex:
-            for stem, rc, secs, err in ex.map(lambda nb: run_one(nb, vpy, wheel, work, a.numerics), todo):
+            for stem, rc, secs, err in ex.map(lambda nb: run_one(nb, vpy, wheel, work, a.numerics, a.jobs), todo):
                 print(f"{'ok  ' if rc == 0 else 'FAIL'} {stem} alone in {secs:.0f}s; {err.splitlines()[-1] if rc == 0 and err else ''}", flush=True)
                 if rc: failed.append(stem); print(err)
         print(f"{len(todo) - len(failed)} of {len(todo)} lessons ran alone without an exception" + (f"; failed: {', '.join(failed)}" if failed else ''))
