@@ -7,8 +7,7 @@ Docs: https://mnist-lessons.github.io/mnist_lessons/pytorch_fastai.html.md"""
 # %% ../nbs/04_pytorch_fastai.ipynb #db08e0cd
 from __future__ import annotations
 from contextlib import contextmanager
-from .data import load_sample
-from .linear import mnist_xy, sample_rows, sample_loaders, calc_grad, validate_epoch, mnist_loss, batch_accuracy
+from .linear import sample_rows, sample_loaders, calc_grad, validate_epoch, mnist_loss, batch_accuracy
 import torch
 from torch import nn
 from fastai.torch_core import set_seed

@@ -5,7 +5,7 @@
 - `[project.urls]` point at the same home;
 - no code cell mixes imports with other code (nbdev's docs build runs every cell that holds an import, on its own).
 Exits 1 naming each problem."""
-import ast, json, re, sys, tomllib
+import ast, json, sys, tomllib
 from pathlib import Path
 
 root = Path(__file__).resolve().parent.parent

@@ -11,7 +11,7 @@ as Colab's preinstalled ones do. Data comes through `MNIST_IDX`.
 With `--jobs` above 1, each lesson gets its share of the cores (`OMP_NUM_THREADS`) unless that is set.
 `--numerics` runs everything with other float arithmetic (`ATEN_CPU_CAPABILITY=avx2 ONEDNN_MAX_CPU_ISA=AVX2 OMP_NUM_THREADS=1`).
 Exits 1 if any lesson raised; prints one line per lesson with its time."""
-import argparse, concurrent.futures as cf, json, os, shutil, subprocess, sys, sysconfig, tempfile, time
+import argparse, concurrent.futures as cf, json, os, shutil, subprocess, sys, tempfile, time
 from datetime import datetime
 from pathlib import Path
 
