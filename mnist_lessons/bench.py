@@ -10,17 +10,17 @@ import torch
 from . import MnistLessonsError
 from .data import load_sample, load_mnist, get_mnist
 from .runs import pick_device, median_time, md_table
-from .linear import sample_rows, init_params, linear1, TensorLoader, train_epoch, validate_epoch
+from .linear import sample_rows, init_params, linear1, TensorLoader, train_epoch, validate_epoch, check_binary
 from .deeper import fit_simple_net, fit_resnet18, sample_image_dls
 from .learner import fit_basic_simple_net
-from .digits import fit_digits, digit_cnn
+from .digits import fit_digits, digit_cnn, mlp10, cross_entropy, check_class_targets
 from fastai.torch_core import set_seed
 from fastai.data.load import DataLoader
 from fastai.data.core import DataLoaders
 
 # %% auto #0
 __all__ = ['BENCHES', 'BENCH_DATA', 'bench_loaders', 'bench_learners', 'sample_tensor_dls', 'bench_resnet18', 'bench_full_mnist',
-           'bench_table', 'bench']
+           'bench_guards', 'bench_table', 'bench']
 
 # %% ../nbs/85_bench.ipynb #ed6ded33
 def bench_loaders(device='cpu', runs:int=5, epochs:int=20, n:int|None=None)->list:
@@ -119,8 +119,36 @@ def bench_full_mnist(device='cpu', runs:int=3, epochs:int=2, n:int|None=None)->l
                  goal='≥ .990 in ≤ ' + ('0.5 s (GPU)' if device.type == 'cuda' else '60 s (2 CPU cores)'), met=acc >= .99 and goal,
                  speedup=1., model=learn.model)]
 
+# %% ../nbs/85_bench.ipynb #a841056a
+def bench_guards(device='cpu', runs:int=5)->list:
+    "Time of the loss helpers' value checks over one epoch's batches, against the epoch: lesson 3's linear model and lesson 7's `mlp10`"
+    device = torch.device(device)
+    x, y, *_ = sample_rows()
+    trx, try_, *_ = load_mnist()
+    set_seed(42)
+    w, b = init_params((28*28, 1), device=device), init_params(1, device=device)
+    lin, mlp = (lambda xb: linear1(xb, w, b)), mlp10().to(device)
+    opt = torch.optim.SGD(mlp.parameters(), lr=0.1)
+    def mlp_epoch(dl):
+        for xb, yb in dl:
+            cross_entropy(mlp(xb), yb).backward(); opt.step(); opt.zero_grad()
+    rows = []
+    for name, dl, epoch, model, check in [
+            ('linear model (lesson 3), mnist_loss', TensorLoader(x, y, bs=256, device=device),
+             lambda dl: train_epoch(lin, dl, 1., [w, b]), lin, lambda p, t: check_binary(p, t, 'mnist_loss')),
+            ('mlp10 (lesson 7), cross_entropy', TensorLoader(trx, try_, bs=256, device=device),
+             mlp_epoch, mlp, lambda p, t: check_class_targets(p, t, 'cross_entropy'))]:
+        with torch.no_grad(): batches = [(model(xb), yb) for xb, yb in dl]
+        checks, _ = median_time(lambda: [check(p, t) for p, t in batches], runs=runs, device=device)
+        whole, _ = median_time(lambda: epoch(dl), runs=runs, device=device)
+        rows.append(dict(bench='value checks, one epoch', variant=f'{name}: {checks/whole:.1%} of a {whole*1e3:.0f} ms epoch',
+                         seconds=checks, accuracy=float('nan'), speedup=1., share=checks/whole, goal='≤ 5% of the epoch',
+                         met=checks/whole <= .05))
+    return rows
+
 # %% ../nbs/85_bench.ipynb #bb91c81d
-BENCHES = {'loaders': bench_loaders, 'learners': bench_learners, 'resnet18': bench_resnet18, 'full_mnist': bench_full_mnist}
+BENCHES = {'loaders': bench_loaders, 'learners': bench_learners, 'resnet18': bench_resnet18, 'full_mnist': bench_full_mnist,
+           'guards': bench_guards}
 
 def bench_table(rows:list)->str:
     "Benchmark rows as a markdown table"
@@ -130,7 +158,7 @@ def bench_table(rows:list)->str:
                       '—' if r['accuracy'] != r['accuracy'] else f"{r['accuracy']:.4f}",
                       f"{r['goal']}: {'met' if r['met'] else 'not met'}" if 'goal' in r else ''] for r in rows])
 
-BENCH_DATA = {'loaders': 'sample', 'learners': 'sample', 'resnet18': 'sample', 'full_mnist': 'full'}
+BENCH_DATA = {'loaders': ('sample',), 'learners': ('sample',), 'resnet18': ('sample',), 'full_mnist': ('full',), 'guards': ('sample', 'full')}
 
 def bench(names=None, device='auto', runs:int=3, log=None, download:bool=True)->list:
     "Prepare the data through the data layer, run the chosen benchmarks (default: all) and return their rows"
@@ -138,7 +166,7 @@ def bench(names=None, device='auto', runs:int=3, log=None, download:bool=True)->
     unknown = [n for n in names if n not in BENCHES]
     if unknown: raise MnistLessonsError(f"unknown benchmark {', '.join(unknown)}; choose from {', '.join(BENCHES)}")
     dev = pick_device(device) if isinstance(device, str) else device
-    for d in sorted({BENCH_DATA[n] for n in names}, reverse=True): get_mnist(d, download=download, log=log)
+    for d in sorted({d for n in names for d in BENCH_DATA[n]}, reverse=True): get_mnist(d, download=download, log=log)
     rows = []
     for name in names:
         if log: log(f'benchmarking {name} ...')

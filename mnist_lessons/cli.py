@@ -6,7 +6,7 @@ Docs: https://mnist-lessons.github.io/mnist_lessons/cli.html.md"""
 
 # %% ../nbs/90_cli.ipynb #7c507364
 from __future__ import annotations
-import argparse, os, signal, subprocess, sys, time
+import argparse, os, signal, subprocess, sys, time, warnings
 from pathlib import Path
 import mnist_lessons
 from . import MnistLessonsError
@@ -18,22 +18,23 @@ __all__ = ['EXPERIMENT_NAMES', 'BENCH_NAMES', 'cmd_data', 'course_nbs', 'lab_com
 # %% ../nbs/90_cli.ipynb #2182e25d
 EXPERIMENT_NAMES = ('pixel', 'rollercoaster', 'linear', 'nn_linear', 'linear_learner', 'simple_net', 'resnet18', 'mnist_baseline',
                     'mnist_linear', 'mnist_mlp', 'mnist_cnn', 'wide_mlp', 'deep_mlp')
-BENCH_NAMES = ('loaders', 'learners', 'resnet18', 'full_mnist')
+BENCH_NAMES = ('loaders', 'learners', 'resnet18', 'full_mnist', 'guards')
 
 # %% ../nbs/90_cli.ipynb #383e448e
 def cmd_data(args)->int:
-    "Prepare MNIST_SAMPLE (and full MNIST with `--full`) and report what was done"
-    from mnist_lessons.data import get_mnist, find_idx, verify_idx, digit_tensors, DATASETS, _n_png, _cache_file
+    "Prepare MNIST_SAMPLE (and full MNIST with `--full`), check it, and report what was done"
+    from mnist_lessons.data import get_mnist, find_idx, verify_idx, verify_dataset, digit_tensors, DATASETS, _n_png, _cache_file
     if args.idx: verify_idx(find_idx(args.idx))   # a folder named on the command line must be complete, whatever is built already
     for name in ['sample'] + (['full'] if args.full else []):
         start = time.perf_counter()
         path = get_mnist(name, idx=args.idx, data=args.data, download=not args.no_download, log=print)
         counts = {s: {d: _n_png(path/s/str(d)) for d in per} for s,per in DATASETS[name]['counts'].items()}
-        print(f"verified {path}: " + ', '.join(f"{s} {sum(c.values()):,}" for s,c in counts.items())
-              + ' images, every digit folder complete')
+        print(f"checked {path}: " + ', '.join(f"{s} {sum(c.values()):,}" for s,c in counts.items())
+              + ' images, every digit folder complete' + (', labels.csv consistent' if name == 'sample' else ''))
         digit_tensors(path, name)
-        print(f"stacked tensors cached in {_cache_file(path)}" if _cache_file(path).exists()
-              else "stacked tensors not cached (folder not writable)")
+        cf = _cache_file(path)
+        print("stacked tensors match MNIST's own images; " + (f"cached in {cf}" if cf.exists() else "not cached (see the warning above)"))
+        if args.verify: verify_dataset(path, name, idx=args.idx, log=print)
         print(f"{name} ready in {time.perf_counter()-start:.1f}s")
     return 0
 
@@ -118,6 +119,7 @@ def make_parser()->argparse.ArgumentParser:
     d.add_argument('--full', action='store_true', help='also prepare full MNIST (all ten digits)')
     d.add_argument('--data', metavar='DIR', help="parent folder for the datasets (default: fastai's data folder)")
     d.add_argument('--no-download', action='store_true', help="never fall back to fastai's download")
+    d.add_argument('--verify', action='store_true', help='also compare every PNG and labels.csv with the IDX files (a few seconds; needs the IDX files)')
     d.set_defaults(func=cmd_data)
     l = sub.add_parser('lab', help='open the course notebooks in JupyterLab',
                        description='Open the course notebooks in JupyterLab; any other arguments (e.g. --no-browser --port 8890) go to JupyterLab.')
@@ -146,7 +148,15 @@ def main(argv=None)->int:
     args, extra = parser.parse_known_args(argv)
     if extra and args.command != 'lab': parser.error(f"unrecognized arguments: {' '.join(extra)}")
     args.lab_args = extra  # everything `lab` does not know goes to JupyterLab
-    try: return args.func(args)
-    except MnistLessonsError as e:
-        print(f"mnist-lessons {args.command}: {e}", file=sys.stderr)
-        return 2
+    def one_line(message, category, filename, lineno, file=None, line=None):
+        print(f"mnist-lessons {args.command}: warning: {message}", file=sys.stderr)
+    with warnings.catch_warnings():
+        warnings.showwarning = one_line
+        try: return args.func(args)
+        except MnistLessonsError as e:
+            print(f"mnist-lessons {args.command}: {e}", file=sys.stderr)
+            return 2
+        except OSError as e:  # anything the data layer did not foresee: still one line, not a traceback
+            print(f"mnist-lessons {args.command}: {e.strerror or e}{f': {e.filename}' if e.filename else ''}. "
+                  "Check that the folders it names exist and are writable, and that the disk has space.", file=sys.stderr)
+            return 2

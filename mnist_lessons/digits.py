@@ -7,7 +7,7 @@ Docs: https://mnist-lessons.github.io/mnist_lessons/all_digits.html.md"""
 # %% ../nbs/07_all_digits.ipynb #3ee7dfc8
 from __future__ import annotations
 from .data import load_mnist
-from .linear import TensorLoader
+from .linear import TensorLoader, check_batch
 from .optim import quiet
 from .learner import BasicLearner
 import torch
@@ -53,13 +53,19 @@ def log_softmax(x:Tensor)->Tensor:
 
 # %% ../nbs/07_all_digits.ipynb #7eef0abd
 def check_class_targets(preds:Tensor, targets:Tensor, who:str):
-    "Raise a clear error unless `preds` is `[N, C]` and `targets` holds `N` integer class indices"
+    "Raise a clear error unless `preds` is `[N, C]` without NaN and `targets` holds `N` class indices from 0 to C-1"
     if targets.ndim == 2 and targets.shape[1] == 1:
         raise ValueError(f"{who} needs class indices of shape [N], got {tuple(targets.shape)}; use `targets.squeeze(1)` "
                          "(one-column targets are for the one-output `mnist_loss`)")
     if preds.ndim != 2 or targets.shape != preds.shape[:1] or targets.is_floating_point():
         raise ValueError(f"{who} needs activations [N, C] and integer class indices [N], got {tuple(preds.shape)} "
                          f"and {tuple(targets.shape)} ({targets.dtype})")
+    check_batch(preds, who)
+    lo, hi = torch.aminmax(targets)
+    if lo < 0 or hi >= preds.shape[1]:
+        bad = targets[(targets < 0) | (targets >= preds.shape[1])].unique()
+        raise ValueError(f"{who} needs class indices from 0 to {preds.shape[1]-1} (one per column of the activations), "
+                         f"got {bad[:5].tolist()}. Negative ones would silently count from the end.")
 
 def nll_loss(log_probs:Tensor, # `[N, C]` log-probabilities
              targets:Tensor,   # `[N]` integer class indices

@@ -11,9 +11,9 @@ from torch import Tensor
 from .data import load_sample
 
 # %% auto #0
-__all__ = ['train_linear_min', 'mnist_xy', 'sample_rows', 'check_shapes', 'init_params', 'linear1', 'sigmoid', 'mnist_loss',
-           'TensorLoader', 'calc_grad', 'train_epoch', 'batch_accuracy', 'validate_epoch', 'train_model',
-           'sample_loaders', 'train_linear']
+__all__ = ['train_linear_min', 'mnist_xy', 'sample_rows', 'check_shapes', 'init_params', 'linear1', 'sigmoid', 'check_batch',
+           'check_binary', 'mnist_loss', 'TensorLoader', 'calc_grad', 'train_epoch', 'batch_accuracy', 'validate_epoch',
+           'train_model', 'sample_loaders', 'train_linear']
 
 # %% ../nbs/03_linear_loop.ipynb #b7cae647
 def mnist_xy(threes:Tensor, sevens:Tensor)->tuple:
@@ -49,12 +49,30 @@ def sigmoid(x:Tensor)->Tensor:
     "Squash `x` into (0, 1): 1/(1+exp(-x))"
     return 1/(1+torch.exp(-x))
 
+# %% ../nbs/03_linear_loop.ipynb #33b3f302
+def check_batch(preds:Tensor, who:str):
+    "Raise a clear error if a batch of predictions is empty or holds NaN"
+    if preds.numel() == 0:
+        raise ValueError(f"{who} got an empty batch {tuple(preds.shape)}, and the mean of nothing is NaN. Check how the batch was "
+                         "sliced, or the DataLoader's batch size.")
+    if torch.isnan(preds).any():
+        raise ValueError(f"{who} got NaN predictions: training has diverged (try a lower learning rate) or the inputs hold NaN.")
+
+def check_binary(preds:Tensor, targets:Tensor, who:str):
+    "`check_shapes` and `check_batch`, then raise a clear error unless every target is 0 or 1"
+    check_shapes(preds, targets, who)
+    check_batch(preds, who)
+    if not torch.equal(targets, targets.bool().to(targets.dtype)):  # equal only when every target is 0 or 1 (NaN is not)
+        bad = targets[(targets != 0) & (targets != 1)].unique()
+        hint = " Turn digit labels into these with `(y == 3).float()`." if set(bad.tolist()) <= {3, 7} else ''
+        raise ValueError(f"{who} needs targets of 0 or 1 (1 for a 3, 0 for a 7), got {bad[:5].tolist()}.{hint}")
+
 # %% ../nbs/03_linear_loop.ipynb #5b361c02
 def mnist_loss(predictions:Tensor, # raw model outputs, `[N, 1]`
                targets:Tensor,     # 1 for a 3, 0 for a 7, `[N, 1]`
               )->Tensor:
     "Mean distance of sigmoid(predictions) from the targets"
-    check_shapes(predictions, targets, 'mnist_loss')
+    check_binary(predictions, targets, 'mnist_loss')
     predictions = predictions.sigmoid()
     return torch.where(targets==1, 1-predictions, predictions).mean()
 
@@ -99,7 +117,7 @@ def train_epoch(model, dl, lr:float, params:list, loss_func=mnist_loss):
 # %% ../nbs/03_linear_loop.ipynb #420b0561
 def batch_accuracy(xb:Tensor, yb:Tensor)->Tensor:
     "Fraction of a batch's raw predictions `xb` on the right side of 0 (sigmoid 0.5)"
-    check_shapes(xb, yb, 'batch_accuracy')
+    check_binary(xb, yb, 'batch_accuracy')
     return ((xb.sigmoid() > 0.5) == yb).float().mean()
 
 def validate_epoch(model, valid_dl)->float:
