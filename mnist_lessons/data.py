@@ -211,8 +211,10 @@ def remove_stale(folder:Path, prefix:str)->list:
     "Remove `prefix{host}-{pid}-{tag}` leftovers in `folder` written by processes of this machine that no longer run"
     gone = []
     for f in Path(folder).glob(f'{glob.escape(prefix)}*'):
-        *host, pid, _ = f.name[len(prefix):].split('-')
-        if ('-'.join(host) or socket.gethostname()) != socket.gethostname() or not pid.isdigit() or _alive(int(pid)): continue
+        parts = f.name[len(prefix):].split('-')
+        if len(parts) < 2: continue  # not named by `_owner`: not ours to remove
+        host, pid = '-'.join(parts[:-2]) or socket.gethostname(), parts[-2]
+        if host != socket.gethostname() or not pid.isdigit() or _alive(int(pid)): continue
         if f.is_dir() and not f.is_symlink(): shutil.rmtree(f, ignore_errors=True)
         else: f.unlink(missing_ok=True)
         gone.append(f)
