@@ -1,4 +1,4 @@
-"""What `loss.backward()` actually does: the chain rule, worked by hand on one weight and then on the whole linear model of lesson 3, checked against autograd. Plus the three questions learners ask most: how the loss reaches the weights, why gradients pile up, and why there is one gradient per weight when every example has its own opinion.
+"""What `loss.backward()` actually does: the chain rule, worked by hand on one weight and then on the whole linear model of lesson 3 and through the hidden layer of lesson 5's `simple_net`, checked against autograd. Plus the three questions learners ask most: how the loss reaches the weights, why gradients pile up, and why there is one gradient per weight when every example has its own opinion. Last, autograd itself in a few dozen lines.
 
 Docs: https://mnist-lessons.github.io/mnist_lessons/backprop.html.md"""
 

@@ -45,6 +45,10 @@ def check_doubled_odds(attempt, # a function `f(nums)` -> list, or the list you 
     return v
 
 # %% ../nbs/09_questionnaire.ipynb #30228bea
+def _same(got:Tensor, want:Tensor)->bool:
+    "Exactly the values of `want`, compared without casting `got` (so 20.5 or 20+1j is not 20)"
+    return got.shape == want.shape and bool((got.detach().cpu() == want).all())
+
 def check_tensor_corner(doubled, # your 3x3 tensor of 1..9, doubled
                         corner,  # its bottom-right 2x2 part
                        )->Verdict:
@@ -57,13 +61,15 @@ def check_tensor_corner(doubled, # your 3x3 tensor of 1..9, doubled
         if got.shape != want.shape:
             hint = '; indices start at 0, so the last two rows and columns are [1:, 1:]' if name == 'corner' and got.shape == (1, 1) else ''
             v.bad(f'{name} has shape {tuple(got.shape)}, expected {tuple(want.shape)}{hint}'); continue
-        if torch.equal(got.to(want.dtype), want): v.good(f'{name} is right'); continue
-        if name == 'doubled' and torch.equal(got.to(t.dtype), t): v.bad('doubled still holds 1..9: multiply by 2')
-        elif name == 'doubled' and torch.equal(got.to(t.dtype), t.T * 2): v.bad('doubled is transposed: fill row by row (view(3, 3))')
-        elif name == 'corner' and torch.equal(got.to(t.dtype), t[1:, 1:]): v.bad('corner is from the tensor before doubling')
-        elif name == 'corner' and torch.equal(got.to(t.dtype), want_d[:2, :2]): v.bad('corner is the top-left; bottom-right is [1:, 1:]')
-        elif name == 'corner' and torch.equal(got.to(t.dtype), want_d[:2, 1:]) or torch.equal(got.to(t.dtype), want_d[1:, :2]):
+        if _same(got, want): v.good(f'{name} is right'); continue
+        if name == 'doubled' and _same(got, t): v.bad('doubled still holds 1..9: multiply by 2')
+        elif name == 'doubled' and _same(got, t.T * 2): v.bad('doubled is transposed: fill row by row (view(3, 3))')
+        elif name == 'corner' and _same(got, t[1:, 1:]): v.bad('corner is from the tensor before doubling')
+        elif name == 'corner' and _same(got, want_d[:2, :2]): v.bad('corner is the top-left; bottom-right is [1:, 1:]')
+        elif name == 'corner' and (_same(got, want_d[:2, 1:]) or _same(got, want_d[1:, :2])):
             v.bad('corner is only half right: both the rows and the columns should be 1: (indices start at 0)')
+        elif not got.is_complex() and (got.detach().cpu().double() - want).abs().max() < 1:
+            v.bad(f'{name} is close but not exact: it should be exactly {want.tolist()}, got {got.tolist()}')
         else: v.bad(f'{name} should be {want.tolist()}, got {got.tolist()}')
     return v
 
