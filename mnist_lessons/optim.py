@@ -9,16 +9,18 @@ from __future__ import annotations
 from contextlib import contextmanager
 from .linear import sample_rows, sample_loaders, calc_grad, validate_epoch, mnist_loss, batch_accuracy
 import torch
+import pandas as pd
 from torch import nn
 from fastai.torch_core import set_seed
 from fastai.data.load import DataLoader
 from fastai.data.core import DataLoaders
 from fastai.optimizer import SGD
 from fastai.learner import Learner
+import fastai.callback.progress  # adds `Learner.no_bar`, used by `quiet`
 
 # %% auto #0
 __all__ = ['train_nn_linear_min', 'fit_linear_learner_min', 'BasicOptim', 'train_epoch_opt', 'train_model_opt', 'train_nn_linear',
-           'sample_dls', 'quiet', 'fit_linear_learner']
+           'sample_dls', 'quiet', 'fit_table', 'fit_linear_learner']
 
 # %% ../nbs/04_pytorch_fastai.ipynb #14f1854c
 class BasicOptim:
@@ -69,6 +71,14 @@ def quiet(learn, show:bool=False):
     if show: yield learn
     else:
         with learn.no_bar(), learn.no_logging(): yield learn
+
+def fit_table(learn, # fastai's `Learner` after `fit`, or lesson 6's `BasicLearner` (its `history`)
+              every:int=1, # show every `every`-th epoch (and always the last)
+             )->pd.DataFrame:
+    "The losses and metrics recorded per epoch, as the table `fit` draws in a live notebook (which saved outputs lose)"
+    if hasattr(learn, 'history'): df = pd.DataFrame(learn.history).drop(columns='time').set_index('epoch')
+    else: df = pd.DataFrame(learn.recorder.values, columns=learn.recorder.metric_names[1:-1]).rename_axis('epoch')
+    return df[(df.index % every == 0) | (df.index == df.index[-1])]
 
 def fit_linear_learner(seed:int=42, epochs:int=20, lr:float=1., device=None, sample=None, show:bool=False)->Learner:
     "The same linear model and data as `train_nn_linear`, trained by fastai's `Learner` with `SGD`"
