@@ -6,6 +6,7 @@ Docs: https://mnist-lessons.github.io/mnist_lessons/bench.html.md"""
 
 # %% ../nbs/85_bench.ipynb #64318258
 from __future__ import annotations
+import statistics
 import torch
 from . import MnistLessonsError
 from .data import load_sample, load_mnist, get_mnist
@@ -13,6 +14,7 @@ from .runs import pick_device, median_time, md_table
 from .linear import sample_rows, init_params, linear1, TensorLoader, train_epoch, validate_epoch, check_binary
 from .deeper import fit_simple_net, fit_resnet18, sample_image_dls
 from .learner import fit_basic_simple_net
+from .speedrun import speedrun
 from .digits import fit_digits, digit_cnn, mlp10, cross_entropy, check_class_targets
 from fastai.torch_core import set_seed
 from fastai.data.load import DataLoader
@@ -20,7 +22,7 @@ from fastai.data.core import DataLoaders
 
 # %% auto #0
 __all__ = ['BENCHES', 'BENCH_DATA', 'bench_loaders', 'bench_learners', 'sample_tensor_dls', 'bench_resnet18', 'bench_full_mnist',
-           'bench_guards', 'bench_table', 'bench']
+           'bench_guards', 'bench_speedrun', 'bench_table', 'bench']
 
 # %% ../nbs/85_bench.ipynb #ed6ded33
 def bench_loaders(device='cpu', runs:int=5, epochs:int=20, n:int|None=None)->list:
@@ -146,9 +148,22 @@ def bench_guards(device='cpu', runs:int=5)->list:
                          met=checks/whole <= .05))
     return rows
 
+# %% ../nbs/85_bench.ipynb #1048523a
+def bench_speedrun(device='cpu', runs:int=3)->list:
+    "Lesson 10's `speedrun` for the first `runs` of seeds 42, 1, 2, 3, 4: per-seed accuracy and time, lowest accuracy, median time"
+    device = torch.device(device)
+    res = speedrun((42, 1, 2, 3, 4)[:max(1, runs)], device=device)
+    low, med = min(a for _, a, _ in res), statistics.median(t for *_, t in res)
+    limit = 0.5 if device.type == 'cuda' else 5.
+    return [dict(bench='full MNIST to 99%, fastest recipe', seconds=med, accuracy=low, speedup=1.,
+                 variant='speed_cnn, 1 epoch (lesson 10); ' + ', '.join(f'seed {s}: {a:.4f} in {t:.2f} s' for s, a, t in res),
+                 seeds=[dict(seed=s, accuracy=a, seconds=t) for s, a, t in res],
+                 goal=f"every seed ≥ .990, median ≤ {limit:g} s ({'GPU' if device.type == 'cuda' else '2 CPU cores'})",
+                 met=low >= .99 and med <= limit)]
+
 # %% ../nbs/85_bench.ipynb #bb91c81d
 BENCHES = {'loaders': bench_loaders, 'learners': bench_learners, 'resnet18': bench_resnet18, 'full_mnist': bench_full_mnist,
-           'guards': bench_guards}
+           'guards': bench_guards, 'speedrun': bench_speedrun}
 
 def bench_table(rows:list)->str:
     "Benchmark rows as a markdown table"
@@ -158,7 +173,7 @@ def bench_table(rows:list)->str:
                       '—' if r['accuracy'] != r['accuracy'] else f"{r['accuracy']:.4f}",
                       f"{r['goal']}: {'met' if r['met'] else 'not met'}" if 'goal' in r else ''] for r in rows])
 
-BENCH_DATA = {'loaders': ('sample',), 'learners': ('sample',), 'resnet18': ('sample',), 'full_mnist': ('full',), 'guards': ('sample', 'full')}
+BENCH_DATA = {'loaders': ('sample',), 'learners': ('sample',), 'resnet18': ('sample',), 'full_mnist': ('full',), 'guards': ('sample', 'full'), 'speedrun': ('full',)}
 
 def bench(names=None, device='auto', runs:int=3, log=None, download:bool=True)->list:
     "Prepare the data through the data layer, run the chosen benchmarks (default: all) and return their rows"

@@ -17,8 +17,8 @@ __all__ = ['EXPERIMENT_NAMES', 'BENCH_NAMES', 'cmd_data', 'course_nbs', 'lab_com
 
 # %% ../nbs/90_cli.ipynb #2182e25d
 EXPERIMENT_NAMES = ('pixel', 'rollercoaster', 'linear', 'nn_linear', 'linear_learner', 'simple_net', 'resnet18', 'mnist_baseline',
-                    'mnist_linear', 'mnist_mlp', 'mnist_cnn', 'wide_mlp', 'deep_mlp')
-BENCH_NAMES = ('loaders', 'learners', 'resnet18', 'full_mnist', 'guards')
+                    'mnist_linear', 'mnist_mlp', 'mnist_cnn', 'wide_mlp', 'deep_mlp', 'speedrun')
+BENCH_NAMES = ('loaders', 'learners', 'resnet18', 'full_mnist', 'guards', 'speedrun')
 
 # %% ../nbs/90_cli.ipynb #383e448e
 def cmd_data(args)->int:

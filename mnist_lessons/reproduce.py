@@ -18,14 +18,15 @@ from .optim import train_nn_linear, train_nn_linear_min, fit_linear_learner, fit
 from .deeper import fit_simple_net, fit_simple_net_min, fit_resnet18, fit_resnet18_min
 from .digits import (digit_means, nearest_mean, fit_basic_digits, linear10, mlp10, linear10_min, mlp10_min, fit_digits,
                                   digit_cnn, digit_cnn_min, wide_mlp, deep_mlp, wide_mlp_min, deep_mlp_min)
+from .speedrun import speedrun, speedrun_min
 import torch
 from fastprogress.fastprogress import progress_bar
 
 # %% auto #0
 __all__ = ['exp_mnist_cnn', 'exp_wide_mlp', 'exp_deep_mlp', 'DATA_NEEDS', 'CPU_ONLY', 'SEEDED', 'EXPERIMENTS', 'Check', 'fmt',
            'exact', 'exp_pixel', 'exp_rollercoaster', 'exp_linear', 'exp_nn_linear', 'exp_linear_learner',
-           'exp_simple_net', 'exp_resnet18', 'exp_mnist_baseline', 'exp_mnist_linear', 'exp_mnist_mlp', 'prepare_data',
-           'reproduce', 'format_table']
+           'exp_simple_net', 'exp_resnet18', 'exp_mnist_baseline', 'exp_mnist_linear', 'exp_mnist_mlp', 'exp_speedrun',
+           'prepare_data', 'reproduce', 'format_table']
 
 # %% ../nbs/80_reproduce.ipynb #b4b36431
 @dataclass
@@ -106,15 +107,21 @@ def _digits(make, lo):
 
 exp_mnist_cnn, exp_wide_mlp, exp_deep_mlp = _digits(digit_cnn, digit_cnn_min), _digits(wide_mlp, wide_mlp_min), _digits(deep_mlp, deep_mlp_min)
 
+def exp_speedrun(device, seed=42):
+    "Lesson 10: `speed_cnn` by `fit_fast`, one epoch, AdamW and one-cycle, bf16 where the device has it"
+    return [('test accuracy after 1 epoch', speedrun((seed,), device=device)[0][1], None, speedrun_min, None)]
+
 DATA_NEEDS = {'rollercoaster': (), 'mnist_baseline': ('full',), 'mnist_linear': ('full',), 'mnist_mlp': ('full',), 'mnist_cnn': ('full',),
-              'wide_mlp': ('full',), 'deep_mlp': ('full',)}
+              'wide_mlp': ('full',), 'deep_mlp': ('full',),
+              'speedrun': ('full',)}
 CPU_ONLY = {'pixel', 'rollercoaster', 'mnist_baseline'}   # they never touch the device
-SEEDED = {'linear', 'nn_linear', 'linear_learner', 'simple_net', 'resnet18', 'mnist_linear', 'mnist_mlp', 'mnist_cnn', 'wide_mlp', 'deep_mlp'}
+SEEDED = {'linear', 'nn_linear', 'linear_learner', 'simple_net', 'resnet18', 'mnist_linear', 'mnist_mlp', 'mnist_cnn', 'wide_mlp', 'deep_mlp', 'speedrun'}
 
 EXPERIMENTS = {'pixel': exp_pixel, 'rollercoaster': exp_rollercoaster, 'linear': exp_linear, 'nn_linear': exp_nn_linear,
                'linear_learner': exp_linear_learner, 'simple_net': exp_simple_net, 'resnet18': exp_resnet18,
                'mnist_baseline': exp_mnist_baseline, 'mnist_linear': exp_mnist_linear, 'mnist_mlp': exp_mnist_mlp,
-               'mnist_cnn': exp_mnist_cnn, 'wide_mlp': exp_wide_mlp, 'deep_mlp': exp_deep_mlp}
+               'mnist_cnn': exp_mnist_cnn, 'wide_mlp': exp_wide_mlp, 'deep_mlp': exp_deep_mlp,
+               'speedrun': exp_speedrun}
 
 # %% ../nbs/80_reproduce.ipynb #a181269f
 def prepare_data(names, download:bool=True, log=None)->dict:
