@@ -18,7 +18,7 @@ phase "nbdev-clean/nbdev-export leave git clean, README matches index, notebooks
 
 n=$(ls nbs/*.ipynb | wc -l)
 out=$(mktemp)
-# every flag in [tool.nbdev] tst_flags except notest, so every cell of every notebook runs
+# every flag in [tool.nbdev] tst_flags except notest, so every cell runs but lesson 10's timed staircase (minutes of training; no test checks a time)
 .venv/bin/nbdev-test --flags "slow" --n-workers "${NBDEV_WORKERS:-2}" --timing 2>&1 | tee "$out"
 rc=${PIPESTATUS[0]}
 failed=$(awk '/Tests Failed On The Following Notebooks/{f=1;next} f&&/ipynb/{c++} END{print c+0}' "$out")
