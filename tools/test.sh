@@ -19,8 +19,12 @@ phase "nbdev-clean/nbdev-export leave git clean, README matches index, notebooks
 n=$(ls nbs/*.ipynb | wc -l)
 out=$(mktemp)
 # every flag in [tool.nbdev] tst_flags except notest, so every cell runs but lesson 10's timed staircase (minutes of training; no test checks a time)
-.venv/bin/nbdev-test --flags "slow" --n-workers "${NBDEV_WORKERS:-2}" --timing 2>&1 | tee "$out"
+# Lesson 10 runs alone afterwards: its timed training beside another notebook's torch threads oversubscribes the 2 cores, and
+# then every small parallel region waits for a scheduler slot (three 5-second runs took over 600 s and hit the cell timeout).
+.venv/bin/nbdev-test --flags "slow" --n-workers "${NBDEV_WORKERS:-2}" --timing --skip-file-re '^([_.]|10_speedrun)' 2>&1 | tee "$out"
 rc=${PIPESTATUS[0]}
+.venv/bin/nbdev-test nbs/10_speedrun.ipynb --flags "slow" --timing 2>&1 | tee -a "$out"
+rc10=${PIPESTATUS[0]}; [ "$rc10" -ne 0 ] && rc=$rc10
 failed=$(awk '/Tests Failed On The Following Notebooks/{f=1;next} f&&/ipynb/{c++} END{print c+0}' "$out")
 [ "$rc" -ne 0 ] && [ "$failed" -eq 0 ] && failed=1
 phase "nbdev-test --flags slow ($n notebooks)"
