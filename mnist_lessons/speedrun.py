@@ -1,4 +1,4 @@
-"""Start from lesson 7's CNN and make it fast one change at a time, measuring each: stop at 99%, train from memory, batch size, input normalisation, width, memory layout, bfloat16, `torch.compile`. Every step is timed and kept in the table, including the ones that did not help.
+"""Start from lesson 7's CNN and make it fast one change at a time, measuring each: stop at 99%, train from memory, input normalisation, width, memory layout, cropping the empty border, batch size and learning rate, bfloat16, `torch.compile`. Every step is timed and kept in the table, including the ones that did not help.
 
 Docs: https://mnist-lessons.github.io/mnist_lessons/speedrun.html.md"""
 
@@ -15,16 +15,19 @@ from .digits import digit_cnn
 from .runs import median_time
 
 # %% auto #0
-__all__ = ['SPEEDRUN', 'speedrun_min', 'speed_data', 'fit_fast', 'test_accuracy', 'speed_cnn', 'bf16_supported', 'speedrun']
+__all__ = ['SPEEDRUN', 'SPEEDRUN_CROP', 'speedrun_min', 'speed_data', 'fit_fast', 'test_accuracy', 'speed_cnn', 'bf16_supported',
+           'speedrun']
 
 # %% ../nbs/10_speedrun.ipynb #da82342c
 def speed_data(device=None,            # where the tensors live (the GPU when training there)
                normalize:bool=True,    # subtract the training pixels' mean and divide by their std
                data=None,              # `load_mnist()` tensors, if already loaded
-              )->tuple:                # (x `[60000,1,28,28]`, y, test_x `[10000,1,28,28]`, test_y)
+               crop:int=0,             # pixels cut from every border: 4 keeps the central 20x20
+              )->tuple:                # (x `[60000,1,28-2*crop,28-2*crop]`, y, test_x `[10000,1,...]`, test_y)
     "Full MNIST on `device`, ready for training in memory"
+    if not (isinstance(crop, int) and 0 <= crop <= 10): raise ValueError(f"crop must be a whole number of pixels from 0 to 10, got {crop!r}")
     x, y, tx, ty = data or load_mnist()
-    x, tx = x.unsqueeze(1), tx.unsqueeze(1)
+    x, tx = x[:, crop:28-crop, crop:28-crop].unsqueeze(1), tx[:, crop:28-crop, crop:28-crop].unsqueeze(1)
     if normalize: m, s = x.mean(), x.std(); x, tx = (x - m) / s, (tx - m) / s
     return tuple(t.to(device) for t in (x, y, tx, ty))
 
@@ -75,15 +78,19 @@ def bf16_supported(device=None)->bool:
     except (AttributeError, RuntimeError): return False
 
 # %% ../nbs/10_speedrun.ipynb #08c0df90
-SPEEDRUN = dict(make=speed_cnn, epochs=1., bs=128, lr=0.01, channels_last=True)   # plus bf16 where `bf16_supported`
+SPEEDRUN = dict(make=speed_cnn, epochs=1., bs=256, lr=0.03, channels_last=True)   # the arguments of `fit_fast`
+SPEEDRUN_CROP = 4   # and the data: `speed_data(crop=SPEEDRUN_CROP)`, the central 20x20
 
 def speedrun(seeds=(42, 1, 2), device=None,
-             data=None,   # `speed_data` tensors, if already made
-            )->list:      # [(seed, test accuracy, training seconds)]
-    "Lesson 10's recipe: `fit_fast(**SPEEDRUN)` once per seed after a short warm-up, with bf16 where the device has it natively"
-    data = data or speed_data(device)
+             data=None,         # `speed_data(crop=SPEEDRUN_CROP)` tensors, if already made
+             bf16:bool=False,   # autocast to bfloat16 (no gain measured on CPUs; for trying on a GPU)
+            )->list:            # [(seed, test accuracy, training seconds)]
+    "Lesson 10's recipe: `fit_fast(**SPEEDRUN)` on the cropped data, once per seed after a short warm-up"
+    data = data or speed_data(device, crop=SPEEDRUN_CROP)
+    side = 28 - 2 * SPEEDRUN_CROP
+    if tuple(data[0].shape[-2:]) != (side, side):
+        raise ValueError(f"speedrun trains on {side}x{side} images: pass speed_data(crop={SPEEDRUN_CROP}), got {tuple(data[0].shape[-2:])}")
     dev = data[0].device
-    bf16 = bf16_supported(dev)
     fit_fast(data, **{**SPEEDRUN, 'epochs': 0.05}, bf16=bf16)
     out = []
     for seed in seeds:
@@ -91,4 +98,4 @@ def speedrun(seeds=(42, 1, 2), device=None,
         out.append((seed, test_accuracy(model, data, bf16), secs))
     return out
 
-speedrun_min = 0.986  # 20 runs gave 0.9888 to 0.9924 (SPREAD.md); the goal, .990 for seeds 42, 1 and 2, is checked by `bench`
+speedrun_min = 0.987  # 20 runs gave 0.9892 to 0.9912 (SPREAD.md); the goal, .990 for seeds 42, 1 and 2, is checked by `bench`
