@@ -1,4 +1,4 @@
-"""Start from lesson 7's CNN and make it fast one change at a time, measuring each: stop at 99%, train from memory, input normalisation, width, memory layout, cropping the empty border, batch size and learning rate, bfloat16, `torch.compile`. Every step is timed and kept in the table, including the ones that did not help.
+"""Start from lesson 7's CNN and make it fast one change at a time, measuring each: stop at 99%, train from memory, input normalisation, fused AdamW, width, memory layout, cropping the empty border, learning rate and batch size, bfloat16, `torch.compile`. Every step is timed and kept in the table, including the ones that did not help.
 
 Docs: https://mnist-lessons.github.io/mnist_lessons/speedrun.html.md"""
 
