@@ -18,7 +18,6 @@ from .speedrun import speedrun, speed_data, sample_tensors, fit_fast, test_accur
 from .digits import fit_digits, digit_cnn, mlp10, cross_entropy, check_class_targets
 from fastai.torch_core import set_seed
 from fastai.data.load import DataLoader
-from fastai.data.core import DataLoaders
 
 # %% auto #0
 __all__ = ['BENCHES', 'BENCH_DATA', 'bench_loaders', 'bench_learners', 'bench_resnet18', 'bench_full_mnist', 'bench_guards',
