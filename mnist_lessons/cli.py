@@ -23,17 +23,23 @@ BENCH_NAMES = ('loaders', 'learners', 'resnet18', 'full_mnist', 'guards', 'speed
 # %% ../nbs/90_cli.ipynb #383e448e
 def cmd_data(args)->int:
     "Prepare MNIST_SAMPLE (and full MNIST with `--full`), check it, and report what was done"
-    from mnist_lessons.data import get_mnist, find_idx, verify_idx, verify_dataset, digit_tensors, DATASETS, _n_png, _cache_file
+    from mnist_lessons.data import (get_mnist, find_idx, verify_idx, verify_dataset, digit_tensors, dataset_dir, DATASETS,
+                                     MnistDataError, _n_png, _cache_file)
     if args.idx: verify_idx(find_idx(args.idx))   # a folder named on the command line must be complete, whatever is built already
     for name in ['sample'] + (['full'] if args.full else []):
         start = time.perf_counter()
-        path = get_mnist(name, idx=args.idx, data=args.data, download=not args.no_download, log=print)
+        try: path = get_mnist(name, idx=args.idx, data=args.data, download=not args.no_download, log=print)
+        except MnistDataError as e:   # --verify names what the quick check only counted
+            if not (args.verify and (bad := dataset_dir(name, args.data)).is_dir()): raise
+            print(f"{e}\n--verify: comparing every file of {bad} with the IDX files", file=sys.stderr)
+            verify_dataset(bad, name, idx=args.idx, log=print)
+            raise
         counts = {s: {d: _n_png(path/s/str(d)) for d in per} for s,per in DATASETS[name]['counts'].items()}
         print(f"checked {path}: " + ', '.join(f"{s} {sum(c.values()):,}" for s,c in counts.items())
               + ' images, every digit folder complete' + (', labels.csv consistent' if name == 'sample' else ''))
         digit_tensors(path, name)
         cf = _cache_file(path)
-        print("stacked tensors match MNIST's own images; " + (f"cached in {cf}" if cf.exists() else "not cached (see the warning above)"))
+        print("stacked tensors match MNIST's own images; " + (f"cached in {cf}" if cf.is_file() else "not cached (see the warning above)"))
         if args.verify: verify_dataset(path, name, idx=args.idx, log=print)
         print(f"{name} ready in {time.perf_counter()-start:.1f}s")
     return 0
@@ -160,3 +166,6 @@ def main(argv=None)->int:
             print(f"mnist-lessons {args.command}: {e.strerror or e}{f': {e.filename}' if e.filename else ''}. "
                   "Check that the folders it names exist and are writable, and that the disk has space.", file=sys.stderr)
             return 2
+        except KeyboardInterrupt:  # Ctrl+C: one line, as SIGTERM ends it (a build in progress has removed its own folder)
+            print(f"mnist-lessons {args.command}: stopped (Ctrl+C); nothing half-written was kept", file=sys.stderr)
+            return 130

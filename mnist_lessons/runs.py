@@ -6,7 +6,7 @@ Docs: https://mnist-lessons.github.io/mnist_lessons/runs.html.md"""
 
 # %% ../nbs/70_runs.ipynb #f8088420
 from __future__ import annotations
-import json, os, platform, statistics, time
+import json, os, platform, statistics, tempfile, time
 from pathlib import Path
 from . import MnistLessonsError
 import torch
@@ -67,21 +67,31 @@ def md_table(header:list, rows:list)->str:
     return '\n'.join(['| ' + ' | '.join(map(str, r)) + ' |' for r in [header, ['---']*len(header), *rows]])
 
 def check_writable(path)->Path:
-    "`path` as a `Path`, if a file can be written there; else `MnistLessonsError` saying why"
+    "`path` as a `Path`, if a regular file can be written there; else `MnistLessonsError` saying why (checked before a run starts)"
+    if not str(path).strip(): raise MnistLessonsError("the --json file name is empty; give a file name, e.g. --json results.json")
     p = Path(path)
+    if p.is_symlink() and not p.exists():
+        raise MnistLessonsError(f"{p} is a link to {os.readlink(p)}, which does not exist; give another --json path or remove the link")
     if p.is_dir(): raise MnistLessonsError(f"{p} is a folder; give a file name for the JSON results")
+    if p.exists() and not p.is_file(): raise MnistLessonsError(f"{p} is not a regular file (a pipe or a device?); give a file name for the JSON results")
     if not p.parent.is_dir(): raise MnistLessonsError(f"cannot write {p}: folder {p.parent} does not exist")
     if not os.access(p.parent, os.W_OK) or (p.exists() and not os.access(p, os.W_OK)):
         raise MnistLessonsError(f"cannot write {p}: no write permission; choose another --json path")
     return p
 
 def write_json(path, obj)->Path:
-    "Write `obj` as indented JSON to `path` (NaN becomes null)"
+    "Write `obj` as indented JSON to `path` (NaN becomes null); if that fails, to a temporary file, and say where"
     def clean(o):
         if isinstance(o, float) and o != o: return None
         if isinstance(o, dict): return {k: clean(v) for k, v in o.items()}
         if isinstance(o, (list, tuple)): return [clean(v) for v in o]
         return o
-    p = check_writable(path)
-    p.write_text(json.dumps(clean(obj), indent=1))
-    return p
+    text = json.dumps(clean(obj), indent=1)
+    try:
+        p = check_writable(path); p.write_text(text)
+        return p
+    except (OSError, MnistLessonsError) as e:
+        fd, spare = tempfile.mkstemp(prefix='mnist_lessons_results_', suffix='.json')
+        with os.fdopen(fd, 'w') as f: f.write(text)
+        raise MnistLessonsError(f"could not write {path} ({getattr(e, 'strerror', None) or e}); the results are saved in {spare} instead") from e
+

@@ -12,10 +12,16 @@ root = Path(__file__).resolve().parent.parent
 cfg = tomllib.loads((root/'pyproject.toml').read_text())
 user, repo = cfg['tool']['nbdev']['user'], cfg['tool']['nbdev']['repo']
 home = f'https://github.com/{user}/{repo}'
-INSTALL = ("# On Colab or Kaggle, install the course package (it keeps the preinstalled torch); elsewhere this does nothing.\n"
-           "import os\n"
-           "if os.environ.get('COLAB_RELEASE_TAG') or os.environ.get('KAGGLE_KERNEL_RUN_TYPE'):\n"
-           f"    !pip install -q {{os.environ.get('MNIST_LESSONS_PIP', 'git+{home}.git')}}")
+INSTALL = ("# On Colab or Kaggle, install the course package once (it keeps every library the runtime has); elsewhere this does nothing.\n"
+           "import os, sys, glob, subprocess, importlib.util\n"
+           "if (os.environ.get('COLAB_RELEASE_TAG') or os.environ.get('KAGGLE_KERNEL_RUN_TYPE')) and not importlib.util.find_spec('mnist_lessons'):\n"
+           "    wheel = glob.glob('/kaggle/input/**/mnist_lessons-*.whl', recursive=True)  # Kaggle offline: the wheel attached as a dataset\n"
+           f"    src = os.environ.get('MNIST_LESSONS_PIP') or (wheel[-1] if wheel else 'git+{home}.git')\n"
+           "    r = subprocess.run([sys.executable, '-m', 'pip', 'install', '-q', src], capture_output=True, text=True)\n"
+           "    why = [l.strip() for l in r.stderr.splitlines() if l.strip().startswith(('ERROR', 'fatal'))] or r.stderr.splitlines()[-1:]\n"
+           "    if r.returncode: sys.exit(f\"pip could not install mnist_lessons ({why[0] if why else r.returncode}). \" + (\n"
+           "        'On Kaggle: turn on Internet (Settings > Internet), or attach a dataset holding the mnist_lessons wheel, and run this cell again.'\n"
+           "        if os.environ.get('KAGGLE_KERNEL_RUN_TYPE') else 'Check that the runtime is online and run this cell again.'))")
 
 def badges(name):
     return (f"[![Open In Colab](https://colab.research.google.com/assets/colab-badge.svg)](https://colab.research.google.com/github/{user}/{repo}/blob/main/nbs/{name}) "
