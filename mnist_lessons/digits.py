@@ -57,7 +57,10 @@ def check_class_targets(preds:Tensor, targets:Tensor, who:str):
     if targets.ndim == 2 and targets.shape[1] == 1:
         raise ValueError(f"{who} needs class indices of shape [N], got {tuple(targets.shape)}; use `targets.squeeze(1)` "
                          "(one-column targets are for the one-output `mnist_loss`)")
-    if preds.ndim != 2 or targets.shape != preds.shape[:1] or targets.is_floating_point():
+    if targets.dtype == torch.bool:
+        raise ValueError(f"{who} needs integer class indices, got a bool tensor (True/False would index as a mask); "
+                         "use `targets.long()` if they really are the classes 0 and 1")
+    if preds.ndim != 2 or targets.shape != preds.shape[:1] or targets.is_floating_point() or targets.is_complex():
         raise ValueError(f"{who} needs activations [N, C] and integer class indices [N], got {tuple(preds.shape)} "
                          f"and {tuple(targets.shape)} ({targets.dtype})")
     check_batch(preds, who)
@@ -72,7 +75,7 @@ def nll_loss(log_probs:Tensor, # `[N, C]` log-probabilities
             )->Tensor:
     "Mean of -log_probs[i, targets[i]]"
     check_class_targets(log_probs, targets, 'nll_loss')
-    return -log_probs[torch.arange(len(targets)), targets].mean()
+    return -log_probs[torch.arange(len(targets)), targets.long()].mean()   # long: a uint8 index would be read as a mask
 
 def cross_entropy(preds:Tensor, targets:Tensor)->Tensor:
     "Cross-entropy loss on raw activations: `nll_loss(log_softmax(preds), targets)`"

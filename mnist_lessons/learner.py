@@ -52,6 +52,7 @@ class BasicLearner:
                 preds, bs = self.model(xb), len(yb)
                 tot += torch.stack([f(preds, yb).float().cpu() for f in [self.loss_func, *self.metrics]]) * bs
                 n += bs
+        if n == 0: raise ValueError("the validation loader gave no batches (an empty validation set?), so there is no valid_loss")
         return (tot / n).tolist()
 
     def fit(self, epochs:int, lr:float, show:bool=True):
@@ -68,6 +69,7 @@ class BasicLearner:
             for xb, yb in (progress_bar(self.dls.train, parent=mb) if show else self.dls.train):
                 losses.append(self.one_batch(xb, yb))
                 smooth, count = self.beta*smooth + (1-self.beta)*losses[-1], count + 1
+            if not losses: raise ValueError("dls.train gave no batches (an empty training set?), so nothing was trained")
             vals = [epoch, sum(losses)/len(losses), smooth/(1-self.beta**count), *self.validate(), time.time()-start]
             self.history.append(dict(zip(names, vals)))
             if show: mb.write([str(epoch)] + [f'{v:.6f}' for v in vals[1:-1]] + [f'{vals[-1]:.1f}s'], table=True)

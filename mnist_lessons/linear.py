@@ -81,6 +81,8 @@ class TensorLoader:
     "Batches of `(x[i:i+bs], y[i:i+bs])` sliced from whole tensors, optionally shuffled each epoch"
     def __init__(self, x:Tensor, y:Tensor, bs:int=256, shuffle:bool=False, device=None, seed:int|None=None):
         if len(x) != len(y): raise ValueError(f"x and y must have the same length, got {len(x)} and {len(y)}")
+        if isinstance(bs, bool) or not isinstance(bs, int) or bs < 1:
+            raise ValueError(f"bs is the batch size, a whole number of at least 1; got {bs!r}")
         self.x, self.y = (x.to(device), y.to(device)) if device is not None else (x, y)
         self.bs, self.shuffle = bs, shuffle
         self.gen = torch.Generator().manual_seed(seed) if seed is not None else None
@@ -107,12 +109,14 @@ def calc_grad(xb:Tensor, yb:Tensor, model, loss_func=mnist_loss):
 
 def train_epoch(model, dl, lr:float, params:list, loss_func=mnist_loss):
     "One pass over `dl`: for each batch, compute gradients and step every parameter"
-    for xb, yb in dl:
+    n = 0
+    for n, (xb, yb) in enumerate(dl, 1):
         calc_grad(xb, yb, model, loss_func)
         with torch.no_grad():
             for p in params:
                 p -= p.grad * lr
                 p.grad.zero_()
+    if n == 0: raise ValueError("train_epoch got no batches from `dl` (an empty training set?), so nothing was trained")
 
 # %% ../nbs/03_linear_loop.ipynb #420b0561
 def batch_accuracy(xb:Tensor, yb:Tensor)->Tensor:
@@ -123,7 +127,9 @@ def batch_accuracy(xb:Tensor, yb:Tensor)->Tensor:
 def validate_epoch(model, valid_dl)->float:
     "Mean of `batch_accuracy` over the validation batches"
     with torch.no_grad():
-        return torch.stack([batch_accuracy(model(xb), yb) for xb, yb in valid_dl]).mean().item()
+        accs = [batch_accuracy(model(xb), yb) for xb, yb in valid_dl]
+    if not accs: raise ValueError("validate_epoch got no batches: the validation set is empty, so there is no accuracy to report")
+    return torch.stack(accs).mean().item()
 
 # %% ../nbs/03_linear_loop.ipynb #c2300bd0
 def train_model(model, dl, valid_dl, params:list, epochs:int=20, lr:float=1., loss_func=mnist_loss)->list:

@@ -82,7 +82,9 @@ def check_sgd_steps(steps:list, # your steps, in order, as short strings
                    )->Verdict:
     "Check that `steps` name the seven steps of SGD in the right order (keywords are matched loosely)"
     v = Verdict()
-    if isinstance(steps, str) or not all(isinstance(s, str) for s in steps): return v.bad('give a list of strings, one per step')
+    if isinstance(steps, (str, bytes)) or not hasattr(steps, '__iter__'): return v.bad('give a list of strings, one per step')
+    steps = list(steps)   # a generator can be read only once
+    if not all(isinstance(s, str) for s in steps): return v.bad('give a list of strings, one per step')
     found = {}
     for i, s in enumerate(steps):
         for name, keys in SGD_STEPS.items():
@@ -108,6 +110,7 @@ def check_activation(attempt,            # your function of a tensor, or a matpl
     if hasattr(attempt, 'get_lines'):
         if not attempt.get_lines(): return v.bad('the axes hold no line: did you call ax.plot(x, y)?')
         xy = torch.tensor(attempt.get_lines()[0].get_xydata(), dtype=torch.float32)
+        if xy.ndim != 2 or len(xy) == 0: return v.bad('the line has no points: plot x values and their y values, ax.plot(x, y)')
         x, y = xy[:, 0], xy[:, 1]
         if x.min() > lo + 1e-3 or x.max() < hi - 1e-3: v.bad(f'the plot covers x from {x.min():.2f} to {x.max():.2f}; show {lo:g} to {hi:g}')
         else: v.good(f'covers {lo:g} to {hi:g}')
@@ -141,13 +144,17 @@ def check_train_epoch(train_epoch, # your `train_epoch(model, dl, lr, params)`
     start, w0, b0 = full_loss(), w.detach().clone(), b.detach().clone()
     try:
         for _ in range(5): train_epoch(model, dl, 1., [w, b])
-    except Exception as e: return v.bad(f'running it raised {type(e).__name__}: {e}')
+    except Exception as e:
+        if 'NaN' in str(e): return v.bad(f'the model came to predict NaN while training ({e}): the steps blew up; step by -lr * p.grad, once per batch')
+        return v.bad(f'running it raised {type(e).__name__}: {e}')
     if torch.equal(w.detach(), w0) or torch.equal(b.detach(), b0): return v.bad('some parameters never changed: step every p in params')
     v.good('every parameter changed')
     if any(p.grad is not None and p.grad.abs().sum() > 0 for p in (w, b)):
         v.bad('gradients are left in .grad after the epoch: reset them after each step (p.grad.zero_() or p.grad = None)')
     else: v.good('gradients are reset')
-    end = full_loss()
+    try: end = full_loss()
+    except ValueError as e:    # the loss refuses NaN predictions: the weights blew up
+        return v.bad(f'after 5 epochs the model predicts NaN ({e}): the steps blew up; step by -lr * p.grad, once per batch')
     if end < start * 0.6: v.good(f'the loss fell from {start:.3f} to {end:.3f} in 5 epochs')
     else: v.bad(f'the loss went from {start:.3f} to {end:.3f}: check the sign of the step (p -= lr * p.grad) and that you step after backward')
     return v

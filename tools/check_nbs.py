@@ -23,9 +23,15 @@ INSTALL = ("# On Colab or Kaggle, install the course package once (it keeps ever
            "        'On Kaggle: turn on Internet (Settings > Internet), or attach a dataset holding the mnist_lessons wheel, and run this cell again.'\n"
            "        if os.environ.get('KAGGLE_KERNEL_RUN_TYPE') else 'Check that the runtime is online and run this cell again.'))")
 
+RUNTIMES = ("On Colab, *Runtime → Change runtime type → T4 GPU* speeds up the training lessons (5, 7, 10); each new session "
+            "installs the course package again (the next cell: a few seconds from a wheel, longer from GitHub) and downloads "
+            "the data again (fastai's MNIST_SAMPLE is 3 MB, full MNIST 16 MB). On Kaggle, turn on *Internet* in the notebook's "
+            "settings, or attach an MNIST dataset and a dataset holding the course's wheel.")
+
 def badges(name):
     return (f"[![Open In Colab](https://colab.research.google.com/assets/colab-badge.svg)](https://colab.research.google.com/github/{user}/{repo}/blob/main/nbs/{name}) "
-            f"[![Open In Kaggle](https://kaggle.com/static/images/open-in-kaggle.svg)](https://kaggle.com/kernels/welcome?src={home}/blob/main/nbs/{name})")
+            f"[![Open In Kaggle](https://kaggle.com/static/images/open-in-kaggle.svg)](https://kaggle.com/kernels/welcome?src={home}/blob/main/nbs/{name})"
+            f"\n\n{RUNTIMES}")
 
 def is_lesson(p): return p.stem[:2].isdigit() and p.stem != '00_data' and int(p.stem[:2]) < 90
 

@@ -4,6 +4,9 @@
 #   python tools/gpu_pack.py                            # here, once: fills .gpu/ (wheels + IDX files, under 64 MiB)
 #   bash tools/gpu_check.sh [--device cuda|cpu] [OUT]   # there (device tool: carry .gpu); --device cpu proves the rest on a CPU
 # Python is $PYTHON (default python3: on the lent H200, the one that holds torch). Exits 1 if any step failed.
+# A CPU stand-in for the machine (Python 3.12 with only what its image has):
+#   python3.12 -m venv /tmp/h200 && /tmp/h200/bin/pip install -r .gpu/present.txt
+#   PYTHON=/tmp/h200/bin/python bash tools/gpu_check.sh --device cpu
 set -uo pipefail
 cd "$(dirname "$0")/.."
 DEV=cuda; if [ "${1:-}" = --device ]; then DEV=$2; shift 2; fi

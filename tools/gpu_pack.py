@@ -38,7 +38,10 @@ if __name__ == '__main__':
         work = Path(d)
         subprocess.check_call([sys.executable, '-m', 'pip', 'wheel', '-q', '--no-deps', '-w', str(OUT/'whl'), str(root)], stdout=subprocess.DEVNULL)
         wheel = next((OUT/'whl').glob('mnist_lessons-*.whl'))
-        missing = [(n, v) for n, v in resolve(a.python, wheel, work) if canon(n) not in present | UNUSED | {'mnist-lessons'}]
+        needed = resolve(a.python, wheel, work)
+        missing = [(n, v) for n, v in needed if canon(n) not in present | UNUSED | {'mnist-lessons'}]
+        # what the machine is expected to have: a CPU stand-in for it is built from this list (see tools/gpu_check.sh)
+        (OUT/'present.txt').write_text(''.join(f'{n}=={v}\n' for n, v in needed if canon(n) in present))
         plat = [x for pl in PLATFORMS for x in ('--platform', pl)]
         subprocess.check_call([sys.executable, '-m', 'pip', 'download', '-q', '--no-deps', '--only-binary=:all:', '--python-version', '3.12',
                                '--implementation', 'cp', *plat, '-d', str(OUT/'whl'), *(f'{n}=={v}' for n, v in missing)],
