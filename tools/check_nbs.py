@@ -33,7 +33,7 @@ def badges(name):
             f"[![Open In Kaggle](https://kaggle.com/static/images/open-in-kaggle.svg)](https://kaggle.com/kernels/welcome?src={home}/blob/main/nbs/{name})"
             f"\n\n{RUNTIMES}")
 
-def is_lesson(p): return p.stem[:2].isdigit() and p.stem != '00_data' and int(p.stem[:2]) < 90
+def is_lesson(p): return p.parent == root/'nbs' and p.stem[:2].isdigit()   # nbs/internals/ holds the machinery
 
 def mixed_imports(src):
     "True if a cell holds a top-level import and other top-level code (what nbdev's docs build warns about)"
@@ -49,12 +49,12 @@ def check(fix=False):
     if urls.get('Repository') != home: problems.append(f"pyproject.toml: [project.urls] Repository should be {home}")
     if urls.get('Documentation') != f'https://{user}.github.io/{repo}':
         problems.append(f"pyproject.toml: [project.urls] Documentation should be https://{user}.github.io/{repo}")
-    for p in sorted((root/'nbs').glob('*.ipynb')):
+    for p in sorted(q for q in (root/'nbs').rglob('*.ipynb') if '.ipynb_checkpoints' not in q.parts):
         nb = json.loads(p.read_text()); cells = nb['cells']; changed = False
         for i, c in enumerate(cells):
             src = ''.join(c['source'])
             if c['cell_type'] == 'code' and 'nbdev_export()' not in src and mixed_imports(src):
-                problems.append(f"{p.name} cell {i}: imports mixed with other code; put the imports in a cell of their own")
+                problems.append(f"{p.relative_to(root/'nbs')} cell {i}: imports mixed with other code; put the imports in a cell of their own")
         if not is_lesson(p): continue
         for kind, want, key in [('markdown', badges(p.name), 'colab-badge.svg'), ('code', INSTALL, 'COLAB_RELEASE_TAG')]:
             found = [c for c in cells if c['cell_type'] == kind and key in ''.join(c['source'])]

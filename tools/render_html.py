@@ -7,7 +7,7 @@ from nbconvert import HTMLExporter
 root = Path(__file__).resolve().parent.parent
 problems = []
 out = Path(tempfile.mkdtemp(prefix='mnist_html_'))
-for nb in sorted((root/'nbs').glob('*.ipynb')):
+for nb in sorted(q for q in (root/'nbs').rglob('*.ipynb') if '.ipynb_checkpoints' not in q.parts):
     try:
         html, _ = HTMLExporter().from_filename(str(nb))
         (out/f'{nb.stem}.html').write_text(html)
