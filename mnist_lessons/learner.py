@@ -14,6 +14,7 @@ from fastai.torch_core import set_seed
 from .linear import mnist_loss, batch_accuracy
 from .optim import BasicOptim, sample_dls
 from .deeper import simple_net
+from fastcore.basics import patch
 
 # %% auto #0
 __all__ = ['BasicLearner', 'fit_basic_simple_net']
@@ -35,53 +36,61 @@ class BasicLearner:
         device = getattr(dls, 'device', None) or getattr(dls.train, 'device', None)
         if device is not None: model.to(device)     # the model goes where the data is
 
-    def one_batch(self, xb, yb)->float:
-        "Steps 2-5 of SGD on one batch: predict, loss, gradients, step (and reset the gradients)"
-        loss = self.loss_func(self.model(xb), yb)
-        loss.backward()
-        self.opt.step()
-        self.opt.zero_grad()
-        return loss.item()
+# %% ../nbs/06_learner.ipynb #ceb6d39f
+@patch
+def one_batch(self:BasicLearner, xb, yb)->float:
+    "Steps 2-5 of SGD on one batch: predict, loss, gradients, step (and reset the gradients)"
+    loss = self.loss_func(self.model(xb), yb)
+    loss.backward()
+    self.opt.step()
+    self.opt.zero_grad()
+    return loss.item()
 
-    def validate(self, dl=None)->list:
-        "Validation loss and metrics, each averaged over items (batches weighted by size)"
-        dl, tot, n = dl or self.dls.valid, torch.zeros(1 + len(self.metrics)), 0
-        self.model.eval()
-        with torch.no_grad():
-            for xb, yb in dl:
-                preds, bs = self.model(xb), len(yb)
-                tot += torch.stack([f(preds, yb).float().cpu() for f in [self.loss_func, *self.metrics]]) * bs
-                n += bs
-        if n == 0: raise ValueError("the validation loader gave no batches (an empty validation set?), so there is no valid_loss")
-        return (tot / n).tolist()
+# %% ../nbs/06_learner.ipynb #69ba2606
+@patch
+def validate(self:BasicLearner, dl=None)->list:
+    "Validation loss and metrics, each averaged over items (batches weighted by size)"
+    dl, tot, n = dl or self.dls.valid, torch.zeros(1 + len(self.metrics)), 0
+    self.model.eval()
+    with torch.no_grad():
+        for xb, yb in dl:
+            preds, bs = self.model(xb), len(yb)
+            tot += torch.stack([f(preds, yb).float().cpu() for f in [self.loss_func, *self.metrics]]) * bs
+            n += bs
+    if n == 0: raise ValueError("the validation loader gave no batches (an empty validation set?), so there is no valid_loss")
+    return (tot / n).tolist()
 
-    def fit(self, epochs:int, lr:float, show:bool=True):
-        "Train for `epochs` at learning rate `lr`: a fresh optimizer, a progress bar, one `history` row per epoch"
-        if epochs < 1 or not lr > 0: raise ValueError(f"fit needs epochs >= 1 and lr > 0, got epochs={epochs}, lr={lr}")
-        self.opt, self.history = self.opt_func(list(self.model.parameters()), lr), []
-        names = ['epoch', 'train_loss', 'smooth_loss', 'valid_loss', *[getattr(m, '__name__', 'metric') for m in self.metrics], 'time']
-        mb = master_bar(range(epochs)) if show else range(epochs)
-        if show: mb.write(names, table=True)
-        smooth, count = 0., 0
-        for epoch in mb:
-            start, losses = time.time(), []
-            self.model.train()
-            for xb, yb in (progress_bar(self.dls.train, parent=mb) if show else self.dls.train):
-                losses.append(self.one_batch(xb, yb))
-                smooth, count = self.beta*smooth + (1-self.beta)*losses[-1], count + 1
-            if not losses: raise ValueError("dls.train gave no batches (an empty training set?), so nothing was trained")
-            vals = [epoch, sum(losses)/len(losses), smooth/(1-self.beta**count), *self.validate(), time.time()-start]
-            self.history.append(dict(zip(names, vals)))
-            if show: mb.write([str(epoch)] + [f'{v:.6f}' for v in vals[1:-1]] + [f'{vals[-1]:.1f}s'], table=True)
-        return self
+# %% ../nbs/06_learner.ipynb #8633a706
+@patch
+def fit(self:BasicLearner, epochs:int, lr:float, show:bool=True):
+    "Train for `epochs` at learning rate `lr`: a fresh optimizer, a progress bar, one `history` row per epoch"
+    if epochs < 1 or not lr > 0: raise ValueError(f"fit needs epochs >= 1 and lr > 0, got epochs={epochs}, lr={lr}")
+    self.opt, self.history = self.opt_func(list(self.model.parameters()), lr), []
+    names = ['epoch', 'train_loss', 'smooth_loss', 'valid_loss', *[getattr(m, '__name__', 'metric') for m in self.metrics], 'time']
+    mb = master_bar(range(epochs)) if show else range(epochs)
+    if show: mb.write(names, table=True)
+    smooth, count = 0., 0
+    for epoch in mb:
+        start, losses = time.time(), []
+        self.model.train()
+        for xb, yb in (progress_bar(self.dls.train, parent=mb) if show else self.dls.train):
+            losses.append(self.one_batch(xb, yb))
+            smooth, count = self.beta*smooth + (1-self.beta)*losses[-1], count + 1
+        if not losses: raise ValueError("dls.train gave no batches (an empty training set?), so nothing was trained")
+        vals = [epoch, sum(losses)/len(losses), smooth/(1-self.beta**count), *self.validate(), time.time()-start]
+        self.history.append(dict(zip(names, vals)))
+        if show: mb.write([str(epoch)] + [f'{v:.6f}' for v in vals[1:-1]] + [f'{vals[-1]:.1f}s'], table=True)
+    return self
 
-    def plot_history(self, ax=None):
-        "Training and validation loss per epoch"
-        if ax is None: _, ax = plt.subplots(figsize=(4.5, 2.6))
-        ep = [h['epoch']+1 for h in self.history]
-        for k in ('train_loss', 'valid_loss'): ax.plot(ep, [h[k] for h in self.history], label=k)
-        ax.set_xlabel('epoch'); ax.set_ylabel('loss'); ax.legend()
-        return ax
+# %% ../nbs/06_learner.ipynb #6915b9ce
+@patch
+def plot_history(self:BasicLearner, ax=None):
+    "Training and validation loss per epoch"
+    if ax is None: _, ax = plt.subplots(figsize=(4.5, 2.6))
+    ep = [h['epoch']+1 for h in self.history]
+    for k in ('train_loss', 'valid_loss'): ax.plot(ep, [h[k] for h in self.history], label=k)
+    ax.set_xlabel('epoch'); ax.set_ylabel('loss'); ax.legend()
+    return ax
 
 # %% ../nbs/06_learner.ipynb #1c46be24
 def fit_basic_simple_net(seed:int=42, epochs:int=40, lr:float=0.1, device=None, sample=None, show:bool=False, model=None)->BasicLearner:
