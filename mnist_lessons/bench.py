@@ -6,7 +6,8 @@ Docs: https://mnist-lessons.github.io/mnist_lessons/internals/bench.html.md"""
 
 # %% ../nbs/internals/85_bench.ipynb #64318258
 from __future__ import annotations
-import statistics
+import base64, io, statistics
+from PIL import Image, ImageDraw
 import torch
 from . import MnistLessonsError
 from .data import load_sample, load_mnist, get_mnist
@@ -18,10 +19,11 @@ from .speedrun import speedrun, speed_data, sample_tensors, fit_fast, test_accur
 from .digits import fit_digits, digit_cnn, mlp10, cross_entropy, check_class_targets
 from fastai.torch_core import set_seed
 from fastai.data.load import DataLoader
+from .draw import mnist_style, read_digit, decode_canvas
 
 # %% auto #0
 __all__ = ['BENCHES', 'BENCH_DATA', 'bench_loaders', 'bench_learners', 'bench_resnet18', 'bench_full_mnist', 'bench_guards',
-           'bench_speedrun', 'bench_table', 'bench']
+           'bench_draw', 'bench_speedrun', 'bench_table', 'bench']
 
 # %% ../nbs/internals/85_bench.ipynb #ed6ded33
 def bench_loaders(device='cpu', runs:int=5, epochs:int=20, n:int|None=None)->list:
@@ -147,6 +149,17 @@ def bench_guards(device='cpu', runs:int=5)->list:
                          met=checks/whole <= .05))
     return rows
 
+# %% ../nbs/internals/85_bench.ipynb #23ed3e6e
+def bench_draw(device='cpu', runs:int=20)->list:
+    "Time of one drawing-pad update: decode a 280x280 PNG stroke, `mnist_style`, `read_digit` with lesson 7's CNN"
+    device = torch.device(device)
+    set_seed(42); model = digit_cnn().to(device).eval()
+    im = Image.new('L', (280, 280)); ImageDraw.Draw(im).line([(140, 40), (140, 240)], fill=255, width=20)
+    buf = io.BytesIO(); im.save(buf, 'PNG'); url = 'data:image/png;base64,' + base64.b64encode(buf.getvalue()).decode()
+    secs, _ = median_time(lambda: read_digit(model, mnist_style(decode_canvas(url))), runs=max(runs, 5), device=device)
+    return [dict(bench='drawing pad, one update (lesson 7b)', variant="a 280x280 stroke: decode the PNG, mnist_style, read_digit with digit_cnn",
+                 seconds=secs, accuracy=float('nan'), speedup=1., goal='≤ 100 ms', met=secs <= 0.1)]
+
 # %% ../nbs/internals/85_bench.ipynb #1048523a
 def bench_speedrun(device='cpu', runs:int=3)->list:
     "Lesson 10's `speedrun` for the first `runs` of seeds 42, 1, 2, 3, 4: per-seed accuracy and time, lowest accuracy, median time"
@@ -162,7 +175,7 @@ def bench_speedrun(device='cpu', runs:int=3)->list:
 
 # %% ../nbs/internals/85_bench.ipynb #bb91c81d
 BENCHES = {'loaders': bench_loaders, 'learners': bench_learners, 'resnet18': bench_resnet18, 'full_mnist': bench_full_mnist,
-           'guards': bench_guards, 'speedrun': bench_speedrun}
+           'guards': bench_guards, 'speedrun': bench_speedrun, 'draw': bench_draw}
 
 def bench_table(rows:list)->str:
     "Benchmark rows as a markdown table"
@@ -172,7 +185,7 @@ def bench_table(rows:list)->str:
                       '—' if r['accuracy'] != r['accuracy'] else f"{r['accuracy']:.4f}",
                       f"{r['goal']}: {'met' if r['met'] else 'not met'}" if 'goal' in r else ''] for r in rows])
 
-BENCH_DATA = {'loaders': ('sample',), 'learners': ('sample',), 'resnet18': ('sample',), 'full_mnist': ('full',), 'guards': ('sample', 'full'), 'speedrun': ('full',)}
+BENCH_DATA = {'loaders': ('sample',), 'learners': ('sample',), 'resnet18': ('sample',), 'full_mnist': ('full',), 'guards': ('sample', 'full'), 'speedrun': ('full',), 'draw': ()}
 
 def bench(names=None, device='auto', runs:int=3, log=None, download:bool=True)->list:
     "Prepare the data through the data layer, run the chosen benchmarks (default: all) and return their rows"

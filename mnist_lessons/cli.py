@@ -18,7 +18,7 @@ __all__ = ['EXPERIMENT_NAMES', 'BENCH_NAMES', 'LAB_HIDDEN', 'cmd_data', 'course_
 # %% ../nbs/internals/90_cli.ipynb #2182e25d
 EXPERIMENT_NAMES = ('pixel', 'rollercoaster', 'linear', 'nn_linear', 'linear_learner', 'simple_net', 'resnet18', 'mnist_baseline',
                     'mnist_linear', 'mnist_mlp', 'mnist_cnn', 'wide_mlp', 'deep_mlp', 'speedrun')
-BENCH_NAMES = ('loaders', 'learners', 'resnet18', 'full_mnist', 'guards', 'speedrun')
+BENCH_NAMES = ('loaders', 'learners', 'resnet18', 'full_mnist', 'guards', 'speedrun', 'draw')
 
 # %% ../nbs/internals/90_cli.ipynb #383e448e
 def cmd_data(args)->int:
@@ -67,11 +67,13 @@ def lab_settings(nbs:Path)->Path:
 
 def lab_command(args)->list:
     "The JupyterLab command line that `mnist-lessons lab` runs: the course map open, the generated files hidden, no prompts"
-    nbs = course_nbs(args.nbs)
-    cmd = [sys.executable, '-m', 'jupyterlab', f'--notebook-dir={nbs}', '--LabApp.default_url=/lab/tree/index.ipynb',
-           f'--LabApp.user_settings_dir={lab_settings(nbs)}', *(f'--ContentsManager.hide_globs={g}' for g in LAB_HIDDEN)]
+    nbs, extra = course_nbs(args.nbs), list(args.lab_args)
+    ours = {'--LabApp.default_url': '/lab/tree/index.ipynb', '--LabApp.user_settings_dir': lab_settings(nbs)}
+    cmd = [sys.executable, '-m', 'jupyterlab', f'--notebook-dir={nbs}',   # an option given twice is not overridden: yours win
+           *(f'{k}={v}' for k, v in ours.items() if not any(a.startswith(k) for a in extra)),
+           *(f'--ContentsManager.hide_globs={g}' for g in LAB_HIDDEN)]
     if hasattr(os, 'geteuid') and os.geteuid() == 0: cmd.append('--allow-root')  # JupyterLab refuses root otherwise
-    return cmd + list(args.lab_args)
+    return cmd + extra
 
 def cmd_lab(args)->int:
     "Open the course in JupyterLab; SIGTERM or Ctrl+C stops JupyterLab as well"

@@ -198,7 +198,7 @@ def dataset_dir(name:str='sample', # 'sample' or 'full'
     return (Path(data).expanduser() if data else fastai_data_dir())/stem
 
 # %% ../nbs/internals/00_data.ipynb #19ca6ae4
-def _n_png(d:Path)->int: return sum(1 for f in os.scandir(d) if f.name.endswith('.png')) if d.is_dir() else 0
+def _n_png(d:Path)->int: return sum(1 for f in os.scandir(d) if f.name.endswith('.png') and f.is_file()) if d.is_dir() else 0
 
 def _q(p)->str: return shlex.quote(str(p))
 
@@ -211,7 +211,8 @@ def _foreign(path:Path, name:str)->list:
             elif e.is_dir():
                 for d in os.scandir(e.path):
                     if d.name not in {str(k) for k in spec[e.name]} or not d.is_dir(): out.append(f'{e.name}/{d.name}')
-                    else: out += [f'{e.name}/{d.name}/{f.name}' for f in os.scandir(d.path) if not f.name.endswith('.png')]
+                    else: out += [f'{e.name}/{d.name}/{f.name}' for f in os.scandir(d.path)   # the course writes <index>.png files only
+                                  if not (f.name.endswith('.png') and f.name[:-4].isdigit() and f.is_file(follow_symlinks=False))]
     except OSError: pass
     return sorted(out)
 
@@ -250,7 +251,12 @@ def check_layout(path:Path,           # folder to check
                 )->Path:              # `path`, if complete
     "Raise `MnistDataError` unless `path` holds every image of dataset `name` (and a consistent `labels.csv`)"
     path = Path(path)
-    for split,per in DATASETS[name]['counts'].items():
+    splits = DATASETS[name]['counts']
+    if path.is_file() or (path.is_dir() and not any((path/s).exists() for s in splits)):
+        raise MnistDataError(f"{path} is {'a file' if path.is_file() else 'a folder with no ' + ' or '.join(f'{s}/' for s in splits)}, "
+                             f"not {'MNIST_SAMPLE' if name == 'sample' else 'full MNIST'}: pass the dataset's own folder, "
+                             f"or leave the path out to use {dataset_dir(name)}.")
+    for split,per in splits.items():
         for digit,n in per.items():
             got = _n_png(path/split/str(digit))
             if got != n: raise MnistDataError(

@@ -50,7 +50,7 @@ def one_batch(self:BasicLearner, xb, yb)->float:
 @patch
 def validate(self:BasicLearner, dl=None)->list:
     "Validation loss and metrics, each averaged over items (batches weighted by size)"
-    dl, tot, n = dl or self.dls.valid, torch.zeros(1 + len(self.metrics)), 0
+    dl, tot, n = self.dls.valid if dl is None else dl, torch.zeros(1 + len(self.metrics)), 0
     self.model.eval()
     with torch.no_grad():
         for xb, yb in dl:

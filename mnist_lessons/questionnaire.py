@@ -116,7 +116,7 @@ def check_activation(attempt,            # your function of a tensor, or a matpl
         else: v.good(f'covers {lo:g} to {hi:g}')
     elif callable(attempt):
         x = torch.linspace(lo, hi, 81)
-        try: y = torch.as_tensor(attempt(x), dtype=torch.float32)
+        try: y = torch.as_tensor(attempt(x.clone()), dtype=torch.float32)
         except Exception as e: return v.bad(f'calling it on a tensor raised {type(e).__name__}: {e}')
         if y.shape != x.shape: return v.bad(f'it returned shape {tuple(y.shape)} for input shape {tuple(x.shape)}: work element-wise')
     else: return v.bad(f'pass a function or a matplotlib Axes, got {type(attempt).__name__}')

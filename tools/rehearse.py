@@ -25,7 +25,7 @@ NUMERICS = {'ATEN_CPU_CAPABILITY': 'avx2', 'ONEDNN_MAX_CPU_ISA': 'AVX2', 'OMP_NU
 RUNTIMES = {'colab': dict(constraints=root/'.ci'/'colab-constraints.txt', python='3.13')}
 
 def lessons(patterns):
-    nbs = sorted((root/'nbs').glob('[0-9][0-9]_*.ipynb'))      # the lessons: nbs/internals/ is the machinery
+    nbs = sorted((root/'nbs').glob('[0-9][0-9]*.ipynb'))      # the lessons: nbs/internals/ is the machinery
     if not patterns: return [p for p in nbs if int(p.stem[:2]) <= 9]
     return [p for p in nbs if any(p.match(f'{pat}*') or p.stem == pat for pat in patterns)]
 

@@ -60,7 +60,7 @@ phase "mnist-lessons reproduce (results in .cache/reproduce.json)"
 # has imported, a lesson that fails on Colab's versions, and a bound that holds only with this machine's numerics.
 NUMERICS="ATEN_CPU_CAPABILITY=avx2 ONEDNN_MAX_CPU_ISA=AVX2 OMP_NUM_THREADS=1"
 n=$((n+1))
-.venv/bin/python tools/rehearse.py --runtime colab --numerics --jobs 2 2>&1 | grep -v '^WARNING: Location'
+.venv/bin/python tools/rehearse.py --runtime colab --numerics --jobs 2 2>&1 | grep --line-buffered -v "^WARNING: Location"
 [ "${PIPESTATUS[0]}" -eq 0 ] || { failed=$((failed+1)); rc=1; }
 phase "lessons 01-09 alone on Colab's versions (install cell checked) under $NUMERICS"
 # Everything that is not a notebook: the install cell on Colab/Kaggle without a network, the rehearsal's install check.
