@@ -25,6 +25,7 @@ def cmd_data(args)->int:
     "Prepare MNIST_SAMPLE (and full MNIST with `--full`), check it, and report what was done"
     from mnist_lessons.data import (get_mnist, find_idx, verify_idx, verify_dataset, digit_tensors, dataset_dir, DATASETS,
                                      MnistDataError, _n_png, _cache_file)
+    if args.idx is not None and not args.idx.strip(): raise MnistDataError("--idx is empty: name the folder that holds the four MNIST IDX files")
     if args.idx: verify_idx(find_idx(args.idx))   # a folder named on the command line must be complete, whatever is built already
     for name in ['sample'] + (['full'] if args.full else []):
         start = time.perf_counter()

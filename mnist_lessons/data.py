@@ -232,8 +232,12 @@ def _pngs(d:Path)->set: return {e.name for e in os.scandir(d) if e.name.endswith
 def check_labels(path:Path)->Path:
     "Raise `MnistDataError` unless MNIST_SAMPLE's `labels.csv` lists each training image once, 0 for a 3 and 1 for a 7"
     path = Path(path); f = path/'labels.csv'
+    if f.exists() and not f.is_file() or f.is_symlink() and not f.exists():
+        raise MnistDataError(f"{f} is {'a link to nowhere' if not f.exists() else 'a folder' if f.is_dir() else 'not a regular file'}, "
+                             "not fastai's labels file, and the course did not make it: move it out of the dataset folder, then run `mnist-lessons data` "
+                             "again, which says how to rebuild the folder.")
     if not f.is_file(): raise MnistDataError(f"{path} has no labels.csv. {_redo(path, 'sample')}")
-    rows, want = f.read_text(errors='replace').splitlines(), sum(SAMPLE_COUNTS['train'].values())
+    rows, want = f.read_text(errors='replace').rstrip('\n').splitlines(), sum(SAMPLE_COUNTS['train'].values())
     names = [r.rpartition(',')[0] for r in rows[1:]]
     bad = next((r for r in rows[1:] if r.rpartition(',')[2] != {'train/3/': '0', 'train/7/': '1'}.get(r[:8])), None)
     files = {f'train/{k}/{n}' for k in SAMPLE_COUNTS['train'] for n in _pngs(path/'train'/str(k))}

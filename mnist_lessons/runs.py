@@ -70,6 +70,7 @@ def check_writable(path)->Path:
     "`path` as a `Path`, if a regular file can be written there; else `MnistLessonsError` saying why (checked before a run starts)"
     if not str(path).strip(): raise MnistLessonsError("the --json file name is empty; give a file name, e.g. --json results.json")
     p = Path(path)
+    if str(path).endswith(os.sep): raise MnistLessonsError(f"{path} ends in {os.sep}, so it names a folder; give a file name for the JSON results")
     if p.is_symlink() and not p.exists():
         raise MnistLessonsError(f"{p} is a link to {os.readlink(p)}, which does not exist; give another --json path or remove the link")
     if p.is_dir(): raise MnistLessonsError(f"{p} is a folder; give a file name for the JSON results")

@@ -16,7 +16,7 @@ fi
 .venv/bin/python tools/render_html.py || { echo "0 passed, 1 failed (notebook HTML render)"; exit 1; }
 phase "nbdev-clean/nbdev-export leave git clean, README matches index, notebooks render to HTML, badges and import cells checked"
 
-n=$(ls nbs/*.ipynb | wc -l)
+n=$(find nbs -name "*.ipynb" -not -path "*/.ipynb_checkpoints/*" | wc -l)
 out=$(mktemp)
 # every flag in [tool.nbdev] tst_flags except notest, so every cell runs but lesson 10's timed staircase (minutes of training; no test checks a time)
 # Lesson 10 runs alone afterwards: its timed training beside another notebook's torch threads oversubscribes the 2 cores, and
