@@ -27,7 +27,7 @@ def landing(page):
 
 def run_all(page, name):
     "Open notebook `name` and run all its cells, retrying if the first Run All Cells is ignored"
-    page.goto(f'http://127.0.0.1:{port}/lab/tree/{name}', timeout=120_000)
+    page.goto(f'http://127.0.0.1:{port}/lab/tree/{name}?reset', timeout=120_000)   # ?reset: a fresh workspace, this notebook alone
     page.wait_for_selector('.jp-Notebook:visible', timeout=120_000)          # the course map may be open in another tab
     page.wait_for_selector('.jp-Notebook-ExecutionIndicator[data-status="idle"]:visible', timeout=120_000)
     for attempt in range(3):     # in a fresh environment the first "Run All Cells" was once ignored: check it started, else again
