@@ -10,7 +10,7 @@ import base64, io
 import numpy as np, torch
 import torch.nn.functional as F
 import matplotlib.pyplot as plt
-from PIL import Image, ImageDraw
+from PIL import Image
 from torch import Tensor, nn
 try: import anywidget, traitlets
 except ImportError: anywidget = None   # the lesson still runs: every experiment below has a cell that needs no drawing
