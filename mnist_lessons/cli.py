@@ -10,21 +10,18 @@ import argparse, os, signal, subprocess, sys, time, warnings
 from pathlib import Path
 import mnist_lessons
 from . import MnistLessonsError
+from .experiments import EXPERIMENTS, BENCHES, CI_PASSES
 
 # %% auto #0
-__all__ = ['EXPERIMENT_NAMES', 'BENCH_NAMES', 'LAB_HIDDEN', 'cmd_data', 'course_nbs', 'lab_settings', 'lab_command', 'cmd_lab',
-           'cmd_reproduce', 'cmd_bench', 'add_run_args', 'make_parser', 'main']
-
-# %% ../nbs/internals/90_cli.ipynb #2182e25d
-EXPERIMENT_NAMES = ('pixel', 'rollercoaster', 'linear', 'nn_linear', 'linear_learner', 'simple_net', 'resnet18', 'mnist_baseline',
-                    'mnist_linear', 'mnist_mlp', 'mnist_cnn', 'wide_mlp', 'deep_mlp', 'speedrun')
-BENCH_NAMES = ('loaders', 'learners', 'resnet18', 'full_mnist', 'guards', 'speedrun', 'draw')
+__all__ = ['LAB_HIDDEN', 'cmd_data', 'course_nbs', 'lab_settings', 'lab_command', 'cmd_lab', 'cmd_reproduce', 'cmd_bench',
+           'add_run_args', 'make_parser', 'main']
 
 # %% ../nbs/internals/90_cli.ipynb #383e448e
 def cmd_data(args)->int:
     "Prepare MNIST_SAMPLE (and full MNIST with `--full`), check it, and report what was done"
-    from mnist_lessons.data import (get_mnist, find_idx, verify_idx, verify_dataset, digit_tensors, dataset_dir, DATASETS,
-                                     MnistDataError, _n_png, _cache_file)
+    from mnist_lessons.data import get_mnist, find_idx, verify_idx, verify_dataset, digit_tensors, dataset_dir, MnistDataError
+    from mnist_lessons.layout import digit_folders, n_png
+    from mnist_lessons.cache import cache_file
     if args.idx is not None and not args.idx.strip(): raise MnistDataError("--idx is empty: name the folder that holds the four MNIST IDX files")
     if args.idx: verify_idx(find_idx(args.idx))   # a folder named on the command line must be complete, whatever is built already
     for name in ['sample'] + (['full'] if args.full else []):
@@ -35,11 +32,12 @@ def cmd_data(args)->int:
             print(f"{e}\n--verify: comparing every file of {bad} with the IDX files", file=sys.stderr)
             verify_dataset(bad, name, idx=args.idx, log=print)
             raise
-        counts = {s: {d: _n_png(path/s/str(d)) for d in per} for s,per in DATASETS[name]['counts'].items()}
-        print(f"checked {path}: " + ', '.join(f"{s} {sum(c.values()):,}" for s,c in counts.items())
+        counts = {}
+        for s, d, _ in digit_folders(name): counts[s] = counts.get(s, 0) + n_png(path/s/str(d))
+        print(f"checked {path}: " + ', '.join(f"{s} {c:,}" for s, c in counts.items())
               + ' images, every digit folder complete' + (', labels.csv consistent' if name == 'sample' else ''))
         digit_tensors(path, name)
-        cf = _cache_file(path)
+        cf = cache_file(path)
         print("stacked tensors match MNIST's own images; " + (f"cached in {cf}" if cf.is_file() else "not cached (see the warning above)"))
         if args.verify: verify_dataset(path, name, idx=args.idx, log=print)
         print(f"{name} ready in {time.perf_counter()-start:.1f}s")
@@ -104,7 +102,7 @@ def cmd_reproduce(args)->int:
     info = machine_info(pick_device(args.device))
     print(machine_line(info), flush=True)
     start = time.perf_counter()
-    rows = reproduce(args.only, args.device, show=not args.quiet, download=not args.no_download, log=print)
+    rows = reproduce(args.only, args.device, show=not args.quiet, download=not args.no_download, log=print, ci=args.ci)
     print('\n' + format_table(rows))
     failed = [r for r in rows if not r.passed]
     print(f"{len(rows) - len(failed)} of {len(rows)} figures as expected in {time.perf_counter() - start:.0f}s"
@@ -122,7 +120,7 @@ def cmd_bench(args)->int:
     print(machine_line(info), flush=True)
     rows = bench(args.only, dev, args.runs, log=lambda s: print(s, flush=True), download=not args.no_download)
     print(bench_table(rows))
-    if args.json is not None: write_json(args.json, dict(machine=info, runs=args.runs, rows=[{k: v for k, v in r.items() if k not in ('model', 'weights')} for r in rows]))
+    if args.json is not None: write_json(args.json, dict(machine=info, runs=args.runs, rows=[r.as_json() for r in rows]))
     return 0
 
 def add_run_args(p, names:tuple):
@@ -152,12 +150,14 @@ def make_parser()->argparse.ArgumentParser:
     r = sub.add_parser('reproduce', help="rerun every lesson's headline experiment and compare with the book",
                        description="Run each lesson's headline experiment from the exported helpers and print a table against the book's "
                                    "figures; exit status 1 if any figure is out of bounds.")
-    add_run_args(r, EXPERIMENT_NAMES)
+    add_run_args(r, tuple(EXPERIMENTS))
+    r.add_argument('--ci', metavar='PASS', choices=list(CI_PASSES),
+                   help=f"only the experiments the test command reruns in its pass PASS ({', '.join(CI_PASSES)}; see mnist_lessons.experiments)")
     r.add_argument('--quiet', action='store_true', help='no progress bar')
     r.set_defaults(func=cmd_reproduce)
     b = sub.add_parser('bench', help="time the course's way against the book's way",
                        description='Benchmark data loading, Learner, resnet18 and full MNIST; medians of --runs runs after a warm-up.')
-    add_run_args(b, BENCH_NAMES)
+    add_run_args(b, tuple(BENCHES))
     def runs(s):
         if not s.isdigit() or int(s) < 1: raise argparse.ArgumentTypeError(f"needs a whole number of at least 1, got {s!r}")
         return int(s)

