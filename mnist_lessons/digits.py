@@ -31,6 +31,12 @@ def digit_means(x:Tensor, # images `[N, 28, 28]`
                 y:Tensor, # integer labels `[N]`
                 n:int=10)->Tensor:
     "The mean image of each class: `[n, 28, 28]`"
+    if len(y) == 0 or y.min() < 0 or y.max() >= n:
+        raise ValueError(f"digit_means needs labels from 0 to {n-1}, " + (f"and they run from {y.min().item()} to {y.max().item()}" if len(y)
+                         else "and there are none") + ": check the labels, or pass n, the number of classes.")
+    if missing := [d for d, c in enumerate(torch.bincount(y.long(), minlength=n).tolist()) if c == 0]:
+        raise ValueError(f"digit_means needs at least one image of every class 0 to {n-1}; there are none of {missing}. "
+                         "A class without images would get a mean of NaN, which no image is nearest to.")
     return torch.stack([x[y == d].mean(0) for d in range(n)])
 
 def nearest_mean(x:Tensor, means:Tensor, p:int=2)->Tensor:
@@ -146,12 +152,20 @@ deep_mlp_min = 0.967  # 21 runs gave 0.9699 to 0.9746 (SPREAD.md)
 # %% ../nbs/07_all_digits.ipynb #cfc374ac
 def confusion_matrix(preds:Tensor, targets:Tensor, n:int=10)->Tensor:
     "`[n, n]` counts: row = actual class, column = predicted class (`preds` are class indices)"
+    for name, t in (('preds', preds), ('targets', targets)):
+        if t.is_floating_point() or t.dtype == torch.bool or t.ndim != 1:
+            raise ValueError(f"confusion_matrix needs class indices of shape [N] for {name}, got {tuple(t.shape)} ({t.dtype}); "
+                             "for activations [N, C], pass `preds.argmax(1)`")
+        if len(t) and (t.min() < 0 or t.max() >= n): raise ValueError(f"confusion_matrix: {name} holds classes outside 0..{n-1} "
+                                                                      f"({t.min().item()} to {t.max().item()}); pass n, the number of classes")
+    if preds.shape != targets.shape: raise ValueError(f"confusion_matrix needs one prediction per target, got {len(preds)} and {len(targets)}")
     return torch.bincount(targets.cpu() * n + preds.cpu(), minlength=n*n).view(n, n)
 
 def most_confused(cm:Tensor, k:int=5)->list:
     "The `k` most frequent mistakes as `(actual, predicted, count)`"
+    if isinstance(k, bool) or not isinstance(k, int) or k < 1: raise ValueError(f"most_confused needs k, a whole number of at least 1; got {k!r}")
     off = cm.clone(); off.fill_diagonal_(0)
-    counts, idx = off.flatten().topk(k)
+    counts, idx = off.flatten().topk(min(k, off.numel()))   # asking for more mistakes than there are cells gives them all
     return [(i // len(cm), i % len(cm), c) for i, c in zip(idx.tolist(), counts.tolist()) if c > 0]
 
 def plot_confusion(cm:Tensor, ax=None):

@@ -31,7 +31,10 @@ class BasicLearner:
         if not (hasattr(dls, 'train') and hasattr(dls, 'valid')):
             raise TypeError(f"dls needs `.train` and `.valid` loaders (e.g. fastai `DataLoaders(train_dl, valid_dl)`), got {type(dls).__name__}")
         self.dls, self.model, self.loss_func, self.opt_func, self.beta = dls, model, loss_func, opt_func, beta
-        self.metrics = list(metrics) if isinstance(metrics, (list, tuple)) else [metrics]
+        self.metrics = [] if metrics is None else list(metrics) if isinstance(metrics, (list, tuple)) else [metrics]
+        if bad := [m for m in self.metrics if not callable(m)]:
+            raise TypeError(f"metrics are functions `metric(preds, targets)`, such as `batch_accuracy`; got {bad[0]!r}. "
+                            "Pass the function itself, not a value it returned.")
         self.history, self.opt = [], None
         device = getattr(dls, 'device', None) or getattr(dls.train, 'device', None)
         if device is not None: model.to(device)     # the model goes where the data is
@@ -64,7 +67,8 @@ def validate(self:BasicLearner, dl=None)->list:
 @patch
 def fit(self:BasicLearner, epochs:int, lr:float, show:bool=True):
     "Train for `epochs` at learning rate `lr`: a fresh optimizer, a progress bar, one `history` row per epoch"
-    if epochs < 1 or not lr > 0: raise ValueError(f"fit needs epochs >= 1 and lr > 0, got epochs={epochs}, lr={lr}")
+    if isinstance(epochs, bool) or not isinstance(epochs, int) or epochs < 1 or not isinstance(lr, (int, float)) or not lr > 0:
+        raise ValueError(f"fit needs a whole number of epochs (at least 1) and a learning rate above 0, got epochs={epochs!r}, lr={lr!r}")
     self.opt, self.history = self.opt_func(list(self.model.parameters()), lr), []
     names = ['epoch', 'train_loss', 'smooth_loss', 'valid_loss', *[getattr(m, '__name__', 'metric') for m in self.metrics], 'time']
     mb = master_bar(range(epochs)) if show else range(epochs)

@@ -55,8 +55,9 @@ def check_batch(preds:Tensor, who:str):
     if preds.numel() == 0:
         raise ValueError(f"{who} got an empty batch {tuple(preds.shape)}, and the mean of nothing is NaN. Check how the batch was "
                          "sliced, or the DataLoader's batch size.")
-    if torch.isnan(preds).any():
-        raise ValueError(f"{who} got NaN predictions: training has diverged (try a lower learning rate) or the inputs hold NaN.")
+    if not torch.isfinite(preds).all():
+        what = 'NaN' if torch.isnan(preds).any() else 'infinite'
+        raise ValueError(f"{who} got {what} predictions: training has diverged (try a lower learning rate) or the inputs hold {what} values.")
 
 def check_binary(preds:Tensor, targets:Tensor, who:str):
     "`check_shapes` and `check_batch`, then raise a clear error unless every target is 0 or 1"
@@ -134,6 +135,8 @@ def validate_epoch(model, valid_dl)->float:
 # %% ../nbs/03_linear_loop.ipynb #c2300bd0
 def train_model(model, dl, valid_dl, params:list, epochs:int=20, lr:float=1., loss_func=mnist_loss)->list:
     "Train for `epochs`, returning validation accuracy after each epoch"
+    if isinstance(epochs, bool) or not isinstance(epochs, int) or epochs < 1:
+        raise ValueError(f"train_model needs a whole number of epochs, at least 1; got {epochs!r}")
     accs = []
     for _ in range(epochs):
         train_epoch(model, dl, lr, params, loss_func)

@@ -34,6 +34,8 @@ def check_doubled_odds(attempt, # a function `f(nums)` -> list, or the list you 
         try: got = fn(nums)
         except Exception as e: return v.bad(f'calling it on {nums} raised {type(e).__name__}: {e}')
         if not isinstance(got, list): return v.bad(f'for {nums} it gave a {type(got).__name__}, not a list (wrap it in [...])')
+        if not all(hasattr(x, '__index__') and not isinstance(x, bool) for x in got):   # ints (numpy's too)
+            return v.bad(f'for {nums} it gave {got!r}: every item should be a whole number, 2*x for each odd x (a comprehension that forgot `2*x`, or returns print(...)?)')
         if got == want: continue
         if got == [x for x in nums if x % 2 == 1]: return v.bad(f'for {nums}: the odd numbers are kept but not doubled (use 2*x before `for`)')
         if got == [2*x for x in nums if x % 2 == 0]: return v.bad(f'for {nums}: it kept the even numbers; odd means x % 2 == 1')
@@ -83,7 +85,8 @@ def check_sgd_steps(steps:list, # your steps, in order, as short strings
     "Check that `steps` name the seven steps of SGD in the right order (keywords are matched loosely)"
     v = Verdict()
     if isinstance(steps, (str, bytes)) or not hasattr(steps, '__iter__'): return v.bad('give a list of strings, one per step')
-    steps = list(steps)   # a generator can be read only once
+    try: steps = list(steps)   # a generator can be read only once
+    except Exception as e: return v.bad(f'reading your steps raised {type(e).__name__}: {e}; give a plain list of strings')
     if not all(isinstance(s, str) for s in steps): return v.bad('give a list of strings, one per step')
     found = {}
     for i, s in enumerate(steps):
@@ -116,8 +119,10 @@ def check_activation(attempt,            # your function of a tensor, or a matpl
         else: v.good(f'covers {lo:g} to {hi:g}')
     elif callable(attempt):
         x = torch.linspace(lo, hi, 81)
-        try: y = torch.as_tensor(attempt(x.clone()), dtype=torch.float32)
+        try: out = torch.as_tensor(attempt(x.clone()))
         except Exception as e: return v.bad(f'calling it on a tensor raised {type(e).__name__}: {e}')
+        if out.is_complex(): return v.bad('it returns complex numbers: an activation of real inputs is real (a ** 0.5 of a negative, or 1j somewhere?)')
+        y = out.to(torch.float32)
         if y.shape != x.shape: return v.bad(f'it returned shape {tuple(y.shape)} for input shape {tuple(x.shape)}: work element-wise')
     else: return v.bad(f'pass a function or a matplotlib Axes, got {type(attempt).__name__}')
     want = ref(x)
@@ -157,6 +162,27 @@ def check_train_epoch(train_epoch, # your `train_epoch(model, dl, lr, params)`
         return v.bad(f'after 5 epochs the model predicts NaN ({e}): the steps blew up; step by -lr * p.grad, once per batch')
     if end < start * 0.6: v.good(f'the loss fell from {start:.3f} to {end:.3f} in 5 epochs')
     else: v.bad(f'the loss went from {start:.3f} to {end:.3f}: check the sign of the step (p -= lr * p.grad) and that you step after backward')
+    # step for step against plain SGD, from the same start, at a learning rate other than 1 (so that one ignored would show)
+    def plain(zero_each=True, use_lr=True):
+        pw, pb = w0.clone().requires_grad_(), b0.clone().requires_grad_()
+        for xb, yb in dl:
+            mnist_loss(linear1(xb, pw, pb), yb).backward()
+            with torch.no_grad():
+                for p in (pw, pb):
+                    p -= p.grad * (.1 if use_lr else 1.)
+                    if zero_each: p.grad = None
+        return torch.cat([pw.detach().flatten(), pb.detach().flatten()])
+    with torch.no_grad(): w.copy_(w0); b.copy_(b0)
+    w.grad = b.grad = None
+    try: train_epoch(model, dl, .1, [w, b])
+    except Exception as e: return v.bad(f'running it at lr 0.1 raised {type(e).__name__}: {e}')
+    got = torch.cat([w.detach().flatten(), b.detach().flatten()])
+    if torch.allclose(got, plain(), atol=1e-5): v.good('one epoch at lr 0.1 matches plain SGD step for step')
+    elif torch.allclose(got, plain(use_lr=False), atol=1e-5): v.bad('at lr 0.1 it stepped as if lr were 1: multiply the gradient by lr (p -= lr * p.grad)')
+    elif torch.allclose(got, plain(zero_each=False), atol=1e-5):
+        v.bad('the gradients add up over the batches: zero them after every step, not once per epoch')
+    else: v.bad('one epoch at lr 0.1 ends with other weights than plain SGD: for each batch predict, compute the loss, call backward, '
+                'then p -= lr * p.grad and reset p.grad')
     return v
 
 # %% ../nbs/internals/95_questionnaire.ipynb #dba97d9e
@@ -165,14 +191,21 @@ def check_pairing(attempt, # your function `f(a, b)`
     "Check a function that pairs the items of two sequences into a list of tuples (like `list(zip(a, b))`)"
     v = Verdict()
     if not callable(attempt): return v.bad(f'pass your function itself, not its result (got a {type(attempt).__name__})')
-    for a, b in [([1, 2, 3, 4], 'abcd'), ([10, 20], 'xy'), ([], ''), (range(3), ['p', 'q', 'r'])]:
+    def same(p, q):       # items may be anything (arrays compare element-wise): unequal unless == says a plain True
+        try: return bool(p == q)
+        except Exception: return False
+    for a, b in [([1, 2, 3, 4], 'abcd'), ([10, 20], 'xy'), ([], ''), (range(3), ['p', 'q', 'r']), ([5, 3, 9, 1, 7, 2, 8], 'gfedcba')]:
         want = list(zip(a, b))
         try: got = attempt(a, b)
         except Exception as e: return v.bad(f'f({a!r}, {b!r}) raised {type(e).__name__}: {e}')
         if type(got).__name__ == 'zip': return v.bad('it returns a zip object, which can be used only once; wrap it: list(zip(a, b))')
         if not isinstance(got, list): return v.bad(f'f({a!r}, {b!r}) returned a {type(got).__name__}, not a list')
-        if got == want: continue
-        if [tuple(p) for p in got if isinstance(p, (list, tuple))] == want: return v.bad('the pairs should be tuples, e.g. (1, "a"), not lists')
-        if got == [(y, x) for x, y in want]: return v.bad('each pair is reversed: the item from the first sequence comes first')
+        if same(got, want): continue
+        if same([tuple(p) for p in got if isinstance(p, (list, tuple))], want): return v.bad('the pairs should be tuples, e.g. (1, "a"), not lists')
+        if same(got, [(y, x) for x, y in want]): return v.bad('each pair is reversed: the item from the first sequence comes first')
+        if len(got) < len(want) and same(got, want[:len(got)]): return v.bad(f'f({a!r}, {b!r}) stops after {len(got)} pairs of {len(want)}: pair every item')
+        try: reordered = sorted(got) == sorted(want)
+        except Exception: reordered = False
+        if reordered: return v.bad(f'f({a!r}, {b!r}) has the right pairs in another order: keep the order of the sequences (no sorting)')
         return v.bad(f'f({a!r}, {b!r}) should give {want}, got {got}')
     return v.good('pairs items into a list of tuples, for other inputs too (not just [1, 2, 3, 4] and "abcd")')

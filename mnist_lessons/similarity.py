@@ -47,6 +47,9 @@ def is_3(x:Tensor, mean3:Tensor, mean7:Tensor)->Tensor:
 # %% ../nbs/01_pixel_similarity.ipynb #110858df
 def pixel_similarity(sample)->tuple:
     "Validation accuracy on 3s and on 7s of the mean-digit classifier built from `sample`'s training images"
+    if empty := [n for n, t in zip(sample._fields, sample) if len(t) == 0]:
+        raise ValueError(f"pixel_similarity needs images in all four sets, but {', '.join(empty)} is empty: the mean of no images is NaN "
+                         "and an accuracy over none means nothing. Check how the sample was sliced, or load it again with `load_sample()`.")
     mean3, mean7 = sample.stacked_threes.mean(0), sample.stacked_sevens.mean(0)
     acc_3 = is_3(sample.valid_3_tens, mean3, mean7).float().mean().item()
     acc_7 = 1 - is_3(sample.valid_7_tens, mean3, mean7).float().mean().item()
