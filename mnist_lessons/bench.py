@@ -17,19 +17,18 @@ from .experiments import BENCHES, resolve
 from .linear import sample_rows, init_params, linear1, TensorLoader, train_epoch, validate_epoch, check_binary
 from .deeper import fit_simple_net, fit_resnet18, sample_image_dls
 from .learner import fit_basic_simple_net
-from .speedrun import speedrun, speed_data, sample_tensors, fit_fast, test_accuracy, speed_cnn, RESNET_FAST, SPEEDRUN, SPEEDRUN_CROP
+from .speedrun import (speedrun, speed_data, sample_tensors, fit_fast, test_accuracy, speed_cnn, matmul_gflops, epoch_flops,
+                                    RESNET_FAST, SPEEDRUN, SPEEDRUN_CROP)
 from .digits import fit_digits, digit_cnn, mlp10, cross_entropy, check_class_targets
 from fastai.torch_core import set_seed
 from fastai.data.load import DataLoader
 from torch import nn
 import torch.nn.functional as F
-from torch.utils.flop_counter import FlopCounterMode
 from .draw import mnist_style, read_digit, decode_canvas
 
 # %% auto #0
 __all__ = ['BenchRow', 'speedups', 'bench_loaders', 'bench_learners', 'bench_resnet18', 'bench_full_mnist', 'bench_guards',
-           'bench_draw', 'plain_cnn', 'fit_plain', 'matmul_gflops', 'epoch_flops', 'bench_speedrun', 'bench_table',
-           'bench']
+           'bench_draw', 'plain_cnn', 'fit_plain', 'bench_speedrun', 'bench_table', 'bench']
 
 # %% ../nbs/internals/85_bench.ipynb #e60cf23c
 @dataclass
@@ -195,19 +194,6 @@ def fit_plain(data:tuple, seed:int=42, bs:int=64, lr:float=1e-3)->float:
     for xb, yb in torch.utils.data.DataLoader(torch.utils.data.TensorDataset(trx.unsqueeze(1), try_), batch_size=bs, shuffle=True):
         F.cross_entropy(model(xb), yb).backward(); opt.step(); opt.zero_grad()
     with torch.no_grad(): return (model(tex.unsqueeze(1)).argmax(1) == tey).float().mean().item()
-
-def matmul_gflops(device='cpu', n:int=2048, runs:int=5)->float:
-    "The machine's measured fp32 peak: GFLOP/s of an `n`x`n` matrix product (median of `runs`)"
-    a, b = torch.randn(n, n, device=device), torch.randn(n, n, device=device)
-    secs, _ = median_time(lambda: a @ b, runs=runs, device=device)
-    return 2 * n**3 / secs / 1e9
-
-def epoch_flops(make, shape:tuple, n:int, bs:int, channels_last:bool=False)->float:
-    "FLOPs of one training epoch of `make()` on `n` images of `shape`: one step at batch `bs` counted, times `n / bs`"
-    model, x = make(), torch.randn(bs, *shape)
-    if channels_last: model, x = model.to(memory_format=torch.channels_last), x.contiguous(memory_format=torch.channels_last)
-    with FlopCounterMode(display=False) as fc: F.cross_entropy(model(x), torch.randint(0, 10, (bs,))).backward()
-    return fc.get_total_flops() * n / bs
 
 def bench_speedrun(device='cpu', runs:int=3, n:int|None=None)->list:
     "Lesson 10's `speedrun` against lesson 7's `digit_cnn` and a plain PyTorch loop, timed in turns; then its share of the machine's peak"

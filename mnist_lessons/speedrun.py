@@ -13,10 +13,11 @@ import torch.nn.functional as F
 from .data import load_mnist, load_sample
 from .digits import digit_cnn
 from .runs import median_time
+from torch.utils.flop_counter import FlopCounterMode
 
 # %% auto #0
 __all__ = ['SPEEDRUN', 'SPEEDRUN_CROP', 'speedrun_min', 'RESNET_FAST', 'speed_data', 'fit_fast', 'test_accuracy', 'speed_cnn',
-           'bf16_supported', 'speedrun', 'sample_tensors', 'sample_resnet18']
+           'bf16_supported', 'speedrun', 'matmul_gflops', 'epoch_flops', 'sample_tensors', 'sample_resnet18']
 
 # %% ../nbs/10_speedrun.ipynb #da82342c
 def speed_data(device=None,            # where the tensors live (the GPU when training there)
@@ -102,6 +103,21 @@ def speedrun(seeds=(42, 1, 2), device=None,
     return out
 
 speedrun_min = 0.987  # 20 runs gave 0.9892 to 0.9912 (SPREAD.md); the goal, .990 for seeds 42, 1 and 2, is checked by `bench`
+
+# %% ../nbs/10_speedrun.ipynb #ca28c435
+def matmul_gflops(device=None, n:int=2048, runs:int=5)->float:
+    "The machine's practical fp32 peak: GFLOP/s of one `n`x`n` matrix product (2n³ FLOPs), median of `runs`"
+    a, b = torch.randn(n, n, device=device), torch.randn(n, n, device=device)
+    secs, _ = median_time(lambda: a @ b, runs=runs, device=device or 'cpu')
+    return 2 * n**3 / secs / 1e9
+
+def epoch_flops(make, shape:tuple, n:int, bs:int, channels_last:bool=False)->float:
+    "FLOPs of one training epoch of `make()` on `n` images of `shape`: one step at batch `bs` counted, times `n / bs`"
+    model, x = make(), torch.randn(bs, *shape)
+    if channels_last: model, x = model.to(memory_format=torch.channels_last), x.contiguous(memory_format=torch.channels_last)
+    with FlopCounterMode(display=False) as fc:
+        out = model(x); F.cross_entropy(out, torch.randint(0, out.shape[-1], (bs,))).backward()
+    return fc.get_total_flops() * n / bs
 
 # %% ../nbs/10_speedrun.ipynb #0a5c5749
 def sample_tensors()->tuple:
