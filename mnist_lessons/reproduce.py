@@ -68,7 +68,7 @@ def reproduce(names=None,        # experiment names (default: all of `EXPERIMENT
               download:bool=True,# let fastai download missing data (when no IDX files are found)
               log=None,          # callable for the data layer's messages
               seed:int=42,       # seed of the trained experiments
-              ci:str|None=None,  # only those the test command's pass `ci` reruns ('native', 'numerics')
+              ci:str|None=None,  # only those the test command's pass `ci` reruns ('native')
              )->list:            # one `Check` per figure
     "Prepare the data, run the chosen experiments and return their checks"
     exps = select(names, ci)

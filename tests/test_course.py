@@ -6,7 +6,6 @@ import pytest
 
 root = Path(__file__).resolve().parent.parent
 venv = root/'.venv'/'bin'
-NUMERICS = dict(ATEN_CPU_CAPABILITY='avx2', ONEDNN_MAX_CPU_ISA='AVX2', OMP_NUM_THREADS='1')
 
 def run(*cmd, env=None, **kw):
     "Run `cmd` in the repository root, its output going straight to the log; fail with its exit status"
@@ -52,7 +51,7 @@ def test_browser():
     run('timeout', '600', venv/'python', 'tools/browser_test.py', '.cache/browser_test.png')
 
 def test_reproduce():
-    "The README's main job: every headline figure from the exported helpers, but those the lessons just ran (registry: `ci`)"
+    "The README's main job through the command itself: the quick headline figures again (registry: `ci`); the lessons ran them all"
     run(venv/'mnist-lessons', 'reproduce', '--device', 'cpu', '--quiet', '--json', '.cache/reproduce.json', '--ci', 'native')
 
 def test_lessons_alone_on_colab_versions_other_numerics():
@@ -64,8 +63,3 @@ def test_lessons_alone_on_colab_versions_other_numerics():
     for line in p.stdout:
         if not line.startswith('WARNING: Location'): print(line, end='', flush=True)   # pip.conf's find-links noise
     assert p.wait() == 0, 'a lesson failed alone on Colab\'s versions (see above)'
-
-def test_reproduce_other_numerics():
-    "reproduce again under the rehearsal's numerics, but the rows the rehearsed lessons just ran under them (registry: `ci`)"
-    run(venv/'mnist-lessons', 'reproduce', '--device', 'cpu', '--quiet', '--json', '.cache/reproduce_numerics.json', '--ci', 'numerics',
-        env=NUMERICS)

@@ -14,7 +14,7 @@ already imported makes Colab ask for a restart.
 `~/.cache/mnist_lessons/runtimes/` by the constraints' hash; `--python PY` uses the packages of another interpreter instead.
 `--numerics` runs everything with other float arithmetic (`ATEN_CPU_CAPABILITY=avx2 ONEDNN_MAX_CPU_ISA=AVX2 OMP_NUM_THREADS=1`).
 With `--jobs` above 1, each lesson gets its share of the cores (`OMP_NUM_THREADS`) unless that is set.
-Without names it rehearses lessons 0-9; name `10_speedrun` to rehearse lesson 10 too.
+Without names it rehearses every lesson, the longest first (so that two jobs finish together).
 Exits 1 if the install would change the runtime or any lesson raised; prints one line per lesson with its time."""
 import argparse, concurrent.futures as cf, glob, hashlib, json, os, shutil, subprocess, sys, tempfile, time
 from datetime import datetime
@@ -26,8 +26,11 @@ RUNTIMES = {'colab': dict(constraints=root/'.ci'/'colab-constraints.txt', python
 
 def lessons(patterns):
     nbs = sorted((root/'nbs').glob('[0-9][0-9]*.ipynb'))      # the lessons: nbs/internals/ is the machinery
-    if not patterns: return [p for p in nbs if int(p.stem[:2]) <= 9]
+    if not patterns: return nbs
     return [p for p in nbs if any(p.match(f'{pat}*') or p.stem == pat for pat in patterns)]
+
+# roughly how long each lesson takes alone here, in seconds (the rest: under a minute): the longest start first
+LONG = {'05_deeper': 300, '10_speedrun': 240, '07_all_digits': 240}
 
 def find_python(minor:str)->str:
     "An interpreter of Python `minor` (3.13): on PATH, or installed through pyenv"
@@ -136,7 +139,7 @@ if __name__ == '__main__':
         if changes := install_changes(python, wheel, work):
             sys.exit(f"FAIL the install cell would change the runtime {where}: {'; '.join(changes)}. Lower the bounds in pyproject.toml.")
         print(f"install cell on {where}: installs mnist_lessons and nothing else", flush=True)
-        todo = lessons(a.lessons)
+        todo = sorted(lessons(a.lessons), key=lambda p: -LONG.get(p.stem, 0))
         print(f"rehearsing {len(todo)} lessons alone in {work} ({'numerics: ' + ' '.join(f'{k}={v}' for k, v in NUMERICS.items()) if a.numerics else 'this machine as it is'})", flush=True)
         failed = []
         with cf.ThreadPoolExecutor(a.jobs) as ex:

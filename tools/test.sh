@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The test command: set up (tools/setup.sh), then pytest runs the phases in order (tests/test_course.py: notebooks and library agree,
-# every notebook, the docs build's first step, the browser, reproduce, each lesson alone on Colab's versions under other numerics,
-# reproduce under those numerics), then the unit tests beside them. pytest's summary line is the result.
+# every notebook, the docs build's first step, the browser, reproduce, each lesson alone on Colab's versions under other numerics),
+# then the unit tests beside them. pytest's summary line is the result.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 bash tools/setup.sh || { echo "setup failed (tools/setup.sh): nothing was tested"; exit 1; }
