@@ -24,10 +24,23 @@ class Verdict:
     def __repr__(self): return '\n'.join(self.lines + ['→ all correct' if self.ok else '→ not yet: see the ✗ lines'])
 
 # %% ../nbs/internals/95_questionnaire.ipynb #f80e3ad5
-def check_doubled_odds(attempt, # a function `f(nums)` -> list, or the list you got for `[1, 2, ..., 9]`
+def _comprehension(code:str):
+    "The function `nums -> eval(code)`, or a one-line reason why `code` is not valid Python"
+    try: compiled = compile(code.strip(), '<your comprehension>', 'eval')
+    except SyntaxError as e:
+        hint = ("a comprehension reads [expression for x in nums if condition]: is `in` missing?" if ' for ' in code and ' in ' not in code
+                else "a comparison is ==, not =" if ' if ' in code and '==' not in code and '=' in code.split(' if ', 1)[1]
+                else "check the brackets and the colons")
+        return f"that is not valid Python ({e.msg}, at column {e.offset}): {hint}"
+    return lambda nums: eval(compiled, {'nums': nums})
+
+def check_doubled_odds(attempt, # a function `f(nums)` -> list, the list you got for `[1, 2, ..., 9]`, or the comprehension as a string
                       )->Verdict:
     "Check a list comprehension that keeps the odd numbers of a list and doubles them"
     v, cases = Verdict(), [list(range(1, 10)), [7, 4, -3, 0, 10, 11], []]
+    if isinstance(attempt, str):
+        attempt = _comprehension(attempt)
+        if isinstance(attempt, str): return v.bad(attempt)
     fn = attempt if callable(attempt) else (lambda nums: attempt if nums == cases[0] else None)
     for nums in (cases if callable(attempt) else cases[:1]):
         want = [2*x for x in nums if x % 2 == 1]
@@ -38,6 +51,8 @@ def check_doubled_odds(attempt, # a function `f(nums)` -> list, or the list you 
             return v.bad(f'for {nums} it gave {got!r}: every item should be a whole number, 2*x for each odd x (a comprehension that forgot `2*x`, or returns print(...)?)')
         if got == want: continue
         if got == [x for x in nums if x % 2 == 1]: return v.bad(f'for {nums}: the odd numbers are kept but not doubled (use 2*x before `for`)')
+        if got == [x ^ 2 for x in nums if x % 2 == 1]: return v.bad(f'for {nums}: `x^2` is not a power in Python but XOR (bits flipped): double with 2*x')
+        if got == [x ** 2 for x in nums if x % 2 == 1]: return v.bad(f'for {nums}: x**2 squares the numbers; doubling is 2*x')
         if got == [2*x for x in nums if x % 2 == 0]: return v.bad(f'for {nums}: it kept the even numbers; odd means x % 2 == 1')
         if got == [2*x for x in nums if (2*x) % 2 == 1] or got == [x for x in nums if x % 2 == 0]:
             return v.bad(f'for {nums}: the filter looks at the doubled value (always even); test the original x')
@@ -61,7 +76,10 @@ def check_tensor_corner(doubled, # your 3x3 tensor of 1..9, doubled
     for name, got, want in (('doubled', doubled, want_d), ('corner', corner, want_c)):
         if not isinstance(got, Tensor): v.bad(f'{name} is a {type(got).__name__}; make a tensor, e.g. with torch.tensor or torch.arange'); continue
         if got.shape != want.shape:
-            hint = '; indices start at 0, so the last two rows and columns are [1:, 1:]' if name == 'corner' and got.shape == (1, 1) else ''
+            hint = ('; indices start at 0, so the last two rows and columns are [1:, 1:]' if name == 'corner' and got.shape == (1, 1)
+                    else "; t[1:][1:] slices the rows twice (chained indexing): one bracket takes rows and columns, t[1:, 1:]"
+                    if name == 'corner' and got.shape == (1, 3)
+                    else "; arange's end is left out: torch.arange(1, 10) gives 1..9" if got.numel() in (8, 16) or got.shape == (2, 4) else '')
             v.bad(f'{name} has shape {tuple(got.shape)}, expected {tuple(want.shape)}{hint}'); continue
         if _same(got, want): v.good(f'{name} is right'); continue
         if name == 'doubled' and _same(got, t): v.bad('doubled still holds 1..9: multiply by 2')
