@@ -198,7 +198,7 @@ def check_train_epoch(train_epoch, # your `train_epoch(model, dl, lr, params)`
     if torch.allclose(got, plain(), atol=1e-5): v.good('one epoch at lr 0.1 matches plain SGD step for step')
     elif torch.allclose(got, plain(use_lr=False), atol=1e-5): v.bad('at lr 0.1 it stepped as if lr were 1: multiply the gradient by lr (p -= lr * p.grad)')
     elif torch.allclose(got, plain(zero_each=False), atol=1e-5):
-        v.bad('the gradients add up over the batches: zero them after every step, not once per epoch')
+        v.bad('the gradients add up over the batches: zero them after every step (p.grad.zero_() or p.grad = None)')
     else: v.bad('one epoch at lr 0.1 ends with other weights than plain SGD: for each batch predict, compute the loss, call backward, '
                 'then p -= lr * p.grad and reset p.grad')
     return v
