@@ -10,7 +10,7 @@ import math
 import torch
 from torch import nn
 import torch.nn.functional as F
-from .data import load_mnist, load_sample
+from .data import load_mnist, load_sample, Digits
 from .digits import digit_cnn
 from .runs import median_time
 from torch.utils.flop_counter import FlopCounterMode
@@ -24,13 +24,13 @@ def speed_data(device=None,            # where the tensors live (the GPU when tr
                normalize:bool=True,    # subtract the training pixels' mean and divide by their std
                data=None,              # `load_mnist()` tensors, if already loaded
                crop:int=0,             # pixels cut from every border: 4 keeps the central 20x20
-              )->tuple:                # (x `[60000,1,28-2*crop,28-2*crop]`, y, test_x `[10000,1,...]`, test_y)
+              )->Digits:               # (train_x `[60000,1,28-2*crop,28-2*crop]`, train_y, test_x `[10000,1,...]`, test_y)
     "Full MNIST on `device`, ready for training in memory"
     if not (isinstance(crop, int) and 0 <= crop <= 10): raise ValueError(f"crop must be a whole number of pixels from 0 to 10, got {crop!r}")
     x, y, tx, ty = data or load_mnist()
     x, tx = x[:, crop:28-crop, crop:28-crop].unsqueeze(1), tx[:, crop:28-crop, crop:28-crop].unsqueeze(1)
     if normalize: m, s = x.mean(), x.std(); x, tx = (x - m) / s, (tx - m) / s
-    return tuple(t.to(device) for t in (x, y, tx, ty))
+    return Digits(*(t.to(device) for t in (x, y, tx, ty)))
 
 # %% ../nbs/10_speedrun.ipynb #4bb4120b
 def fit_fast(data:tuple,                 # `speed_data` tensors
@@ -120,11 +120,11 @@ def epoch_flops(make, shape:tuple, n:int, bs:int, channels_last:bool=False)->flo
     return fc.get_total_flops() * n / bs
 
 # %% ../nbs/10_speedrun.ipynb #0a5c5749
-def sample_tensors()->tuple:
+def sample_tensors()->Digits:
     "MNIST_SAMPLE in `load_mnist`'s form: (x `[12396,28,28]`, y, valid x `[2038,28,28]`, valid y), class 0 = '3', 1 = '7'"
     s = load_sample()
     def xy(threes, sevens): return torch.cat([threes, sevens]), torch.cat([torch.zeros(len(threes)), torch.ones(len(sevens))]).long()
-    return (*xy(s.stacked_threes, s.stacked_sevens), *xy(s.valid_3_tens, s.valid_7_tens))
+    return Digits(*xy(s.stacked_threes, s.stacked_sevens), *xy(s.valid_3_tens, s.valid_7_tens))
 
 def sample_resnet18()->nn.Module:
     "Lesson 5's resnet18 with fastai's head, from scratch, for one-channel images and two classes"
