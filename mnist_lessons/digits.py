@@ -41,6 +41,10 @@ def digit_means(x:Tensor, # images `[N, 28, 28]`
 
 def nearest_mean(x:Tensor, means:Tensor, p:int=2)->Tensor:
     "Index of the mean nearest to each image of `x` (RMSE for `p=2`, mean absolute difference for `p=1`)"
+    if not x.is_floating_point() or (x.numel() and (x.min() < 0 or x.max() > 1)):
+        raise ValueError(f"nearest_mean needs float images in [0, 1] like the means, got {x.dtype}" + (f" from {x.min().item():g} to "
+                         f"{x.max().item():g}" if x.numel() else '') + ": pixels of 0 to 255 need `.float() / 255`")
+    if not (isinstance(p, int) and p >= 1): raise ValueError(f"nearest_mean's p is 1 (mean absolute difference) or 2 (RMSE), got {p!r}")
     x = x.flatten(1)
     # one mean at a time: [N, 784] - [784] broadcasts over the images (all ten at once would need [N, 10, 784] in memory)
     return torch.stack([((x - m.flatten()).abs()**p).mean(-1) for m in means], dim=1).argmin(1)
@@ -81,6 +85,9 @@ def nll_loss(log_probs:Tensor, # `[N, C]` log-probabilities
             )->Tensor:
     "Mean of -log_probs[i, targets[i]]"
     check_class_targets(log_probs, targets, 'nll_loss')
+    if (log_probs > 0).any():   # a log-probability is at most 0
+        raise ValueError("nll_loss needs log-probabilities (all at most 0), but some inputs are above 0: pass `log_softmax(acts)`, "
+                         "not probabilities or raw activations, or use `cross_entropy` on the raw activations")
     return -log_probs[torch.arange(len(targets)), targets.long()].mean()   # long: a uint8 index would be read as a mask
 
 def cross_entropy(preds:Tensor, targets:Tensor)->Tensor:
@@ -159,7 +166,7 @@ def confusion_matrix(preds:Tensor, targets:Tensor, n:int=10)->Tensor:
         if len(t) and (t.min() < 0 or t.max() >= n): raise ValueError(f"confusion_matrix: {name} holds classes outside 0..{n-1} "
                                                                       f"({t.min().item()} to {t.max().item()}); pass n, the number of classes")
     if preds.shape != targets.shape: raise ValueError(f"confusion_matrix needs one prediction per target, got {len(preds)} and {len(targets)}")
-    return torch.bincount(targets.cpu() * n + preds.cpu(), minlength=n*n).view(n, n)
+    return torch.bincount(targets.cpu().long() * n + preds.cpu().long(), minlength=n*n).view(n, n)   # long: a uint8 * n overflows
 
 def most_confused(cm:Tensor, k:int=5)->list:
     "The `k` most frequent mistakes as `(actual, predicted, count)`"

@@ -39,6 +39,12 @@ class Figure:
     metric:str; book:float|None=None; lo:float|str|None=None; hi:float|str|None=None
     def __post_init__(self):
         if self.lo is None and self.hi is None: raise ValueError(f"figure {self.metric!r} needs a lower or an upper bound")
+        for b in (self.lo, self.hi):
+            if isinstance(b, str) and (b.count(':') != 1 or b.startswith(':') or b.endswith(':')):
+                raise ValueError(f"figure {self.metric!r}: bound {b!r} is neither a number nor a reference 'module:name'")
+            if isinstance(b, float) and b != b: raise ValueError(f"figure {self.metric!r}: a bound of NaN can never be met")
+        if isinstance(self.lo, (int, float)) and isinstance(self.hi, (int, float)) and self.lo > self.hi:
+            raise ValueError(f"figure {self.metric!r}: lower bound {self.lo} is above upper bound {self.hi}, so no value can pass")
     def bounds(self)->tuple: return resolve(self.lo), resolve(self.hi)
 
 # %% ../nbs/internals/75_experiments.ipynb #cd88f46d
@@ -77,7 +83,10 @@ class Experiment:
     ci:tuple=CI_PASSES           # test-command passes that run it again
     def __post_init__(self):
         if not self.name.isidentifier(): raise ValueError(f"experiment name {self.name!r}: use letters, digits and _ only")
-        if not self.figures or not all(isinstance(f, Figure) for f in self.figures):
+        if isinstance(self.recipe, str) and self.recipe.count(':') != 1: raise ValueError(f"experiment {self.name}: recipe {self.recipe!r} is not a reference 'module:function'")
+        for f in ('figures', 'data', 'ci'):
+            if not isinstance(getattr(self, f), tuple): raise ValueError(f"experiment {self.name}: `{f}` must be a tuple, e.g. ({getattr(self, f)!r},)")
+        if not isinstance(self.figures, tuple) or not self.figures or not all(isinstance(f, Figure) for f in self.figures):
             raise ValueError(f"experiment {self.name}: `figures` must be a non-empty tuple of `Figure`")
         if bad := [d for d in self.data if d not in DATASETS_KNOWN]: raise ValueError(f"experiment {self.name}: unknown dataset(s) {bad}; use {DATASETS_KNOWN}")
         if bad := [p for p in self.ci if p not in CI_PASSES]: raise ValueError(f"experiment {self.name}: unknown test pass(es) {bad}; use {CI_PASSES}")
@@ -93,6 +102,7 @@ EXPERIMENTS:dict = {}
 
 def register(e:Experiment)->Experiment:
     "Add `e` to `EXPERIMENTS`"
+    if not isinstance(e, Experiment): raise TypeError(f"register takes an `Experiment`, got {type(e).__name__}")
     if e.name in EXPERIMENTS: raise ValueError(f"there is already an experiment named {e.name!r}")
     EXPERIMENTS[e.name] = e
     return e
@@ -107,7 +117,7 @@ def registered(e:Experiment):
 def select(names=None, ci:str|None=None)->list:
     "Experiments by name (default: all, in registry order), or those the test command's pass `ci` runs"
     if ci is not None and ci not in CI_PASSES: raise MnistLessonsError(f"unknown test pass {ci!r}; use one of {', '.join(CI_PASSES)}")
-    names = list(names or EXPERIMENTS)
+    names = [names] if isinstance(names, str) else list(EXPERIMENTS) if names is None else list(names)
     if unknown := [n for n in names if n not in EXPERIMENTS]:
         raise MnistLessonsError(f"unknown experiment {', '.join(unknown)}; choose from {', '.join(EXPERIMENTS)}")
     return [EXPERIMENTS[n] for n in names if ci is None or ci in EXPERIMENTS[n].ci]
@@ -172,7 +182,8 @@ def experiments_table()->str:
     "The registry as a markdown table: experiment, lesson, what it is, each figure with the book's value and its bound"
     def bound(f):
         lo, hi = f.bounds()
-        return f'≥ {fmt(lo)}' if hi is None else f'≤ {fmt(hi)}' if lo is None else f'{fmt((lo + hi) / 2)} (exact)'
+        return (f'≥ {fmt(lo)}' if hi is None else f'≤ {fmt(hi)}' if lo is None
+                else f'{fmt((lo + hi) / 2)} (exact)' if hi - lo <= 2.01e-4 else f'{fmt(lo)} to {fmt(hi)}')
     rows = [f"| `{e.name}` | {e.lesson} | {e.about} | {f.metric} | {'—' if f.book is None else fmt(f.book)} | {bound(f)} | "
             f"{', '.join(e.data) or '—'} | {'yes' if e.seeded else 'no'} | {e.seconds:g} s | {', '.join(e.ci) or 'lessons only'} |"
             for e in EXPERIMENTS.values() for f in e.figures]

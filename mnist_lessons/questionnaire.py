@@ -132,6 +132,7 @@ def check_activation(attempt,            # your function of a tensor, or a matpl
         if not attempt.get_lines(): return v.bad('the axes hold no line: did you call ax.plot(x, y)?')
         xy = torch.tensor(attempt.get_lines()[0].get_xydata(), dtype=torch.float32)
         if xy.ndim != 2 or len(xy) == 0: return v.bad('the line has no points: plot x values and their y values, ax.plot(x, y)')
+        if len(xy) < 20: return v.bad(f'the line has only {len(xy)} points, too few to show the curve: plot many x values, e.g. torch.linspace({lo:g}, {hi:g}, 100)')
         x, y = xy[:, 0], xy[:, 1]
         if x.min() > lo + 1e-3 or x.max() < hi - 1e-3: v.bad(f'the plot covers x from {x.min():.2f} to {x.max():.2f}; show {lo:g} to {hi:g}')
         else: v.good(f'covers {lo:g} to {hi:g}')

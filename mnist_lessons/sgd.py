@@ -29,6 +29,9 @@ def f(t:Tensor, params)->Tensor:
 
 def mse(preds:Tensor, targets:Tensor)->Tensor:
     "Mean squared error"
+    if preds.shape != targets.shape:   # [20] against [20, 1] would broadcast to a [20, 20] table of every pair
+        raise ValueError(f"mse needs predictions and targets of one shape, got {tuple(preds.shape)} and {tuple(targets.shape)}: "
+                         "reshape one, e.g. `.squeeze(1)` or `.view(-1)`")
     return ((preds - targets)**2).mean()
 
 # %% ../nbs/02_sgd.ipynb #e69caa34

@@ -34,6 +34,10 @@ def mnist_distance(a:Tensor, b:Tensor)->Tensor:
     "Mean absolute difference between images `a` and `b`: over the last two axes of 28x28 images, or the last axis of rows of 784"
     if not (a.is_floating_point() and b.is_floating_point()):
         raise ValueError(f"mnist_distance needs float images in [0, 1], got {a.dtype} and {b.dtype}: use `.float() / 255` on uint8 pixels")
+    for t in (a, b):
+        if t.numel() and (t.min() < 0 or t.max() > 1):
+            raise ValueError(f"mnist_distance needs images in [0, 1], got values from {t.min().item():g} to {t.max().item():g}: "
+                             "pixels of 0 to 255 need `/ 255`")
     if a.shape[-2:] == (28, 28) and b.shape[-2:] == (28, 28): return (a - b).abs().mean((-1, -2))
     if a.shape[-1:] == (784,) and b.shape[-1:] == (784,): return (a - b).abs().mean(-1)
     raise ValueError(f"mnist_distance needs two 28x28 images ([..., 28, 28]) or two flattened ones ([..., 784]), got "
