@@ -6,7 +6,7 @@ Docs: https://mnist-lessons.github.io/mnist_lessons/internals/bench.html.md"""
 
 # %% ../nbs/internals/85_bench.ipynb #64318258
 from __future__ import annotations
-import base64, io, math, statistics, time
+import base64, io, statistics
 from dataclasses import dataclass, field, fields
 from PIL import Image, ImageDraw
 import torch
@@ -17,7 +17,7 @@ from .experiments import BENCHES, resolve
 from .linear import sample_rows, init_params, linear1, TensorLoader, train_epoch, validate_epoch, check_binary
 from .deeper import fit_simple_net, fit_resnet18, sample_image_dls
 from .learner import fit_basic_simple_net
-from .speedrun import (speedrun, speed_data, sample_tensors, fit_fast, test_accuracy, speed_cnn, matmul_gflops, epoch_flops,
+from .speedrun import (speed_data, sample_tensors, fit_fast, test_accuracy, matmul_gflops, epoch_flops,
                                     RESNET_FAST, SPEEDRUN, SPEEDRUN_CROP)
 from .digits import fit_digits, digit_cnn, mlp10, cross_entropy, check_class_targets
 from fastai.torch_core import set_seed
@@ -189,7 +189,7 @@ def fit_plain(data:tuple, seed:int=42, bs:int=64, lr:float=1e-3)->float:
     "One epoch of `plain_cnn` with `torch.utils.data.DataLoader` and Adam on `load_mnist` tensors; the test accuracy"
     trx, try_, tex, tey = data
     torch.manual_seed(seed)
-    model, dev = plain_cnn().to(trx.device), trx.device
+    model = plain_cnn().to(trx.device)
     opt = torch.optim.Adam(model.parameters(), lr=lr)
     for xb, yb in torch.utils.data.DataLoader(torch.utils.data.TensorDataset(trx.unsqueeze(1), try_), batch_size=bs, shuffle=True):
         F.cross_entropy(model(xb), yb).backward(); opt.step(); opt.zero_grad()
