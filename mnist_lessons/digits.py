@@ -51,8 +51,8 @@ def nearest_mean(x:Tensor, means:Tensor, p:int=2)->Tensor:
 
 # %% ../nbs/07_all_digits.ipynb #cbf44639
 def softmax(x:Tensor)->Tensor:
-    "exp(x) / sum(exp(x)) along the last axis"
-    e = torch.exp(x)
+    "exp(x) / sum(exp(x)) along the last axis, computed from x - max(x) so that no exponential overflows"
+    e = (x - x.max(-1, keepdim=True).values).exp()
     return e / e.sum(-1, keepdim=True)
 
 # %% ../nbs/07_all_digits.ipynb #84780216

@@ -26,6 +26,9 @@ def mnist_style(img,                # greyscale image [H, W], bright ink on blac
     t = torch.as_tensor(np.asarray(img, dtype=np.float32))
     if t.ndim != 2: raise ValueError(f"mnist_style needs one greyscale image [H, W], got shape {tuple(t.shape)}")
     if t.max() > 1: t = t / 255
+    edge = torch.cat([t[0], t[-1], t[:, 0], t[:, -1]]).mean().item()
+    if edge > 0.5: raise ValueError(f"the image's border averages {edge:.2f}: dark ink on a light background, where MNIST's digits are light ink "
+                                    "on black; invert it first (1 - img for 0-1 pixels, 255 - img for 0-255)")
     if raw: return F.interpolate(t[None, None], size=(28, 28), mode='area')[0, 0].clamp(0, 1)
     ys, xs = torch.nonzero(t > 0.05, as_tuple=True)
     if len(ys) == 0: raise ValueError("the canvas is empty: draw a digit first")
@@ -47,7 +50,11 @@ def read_digit(model:nn.Module,  # lesson 7's (10 outputs) or lessons 3-5's (1 o
               )->tuple:          # (labels, probabilities), each a list
     "The model's probabilities for one 28x28 image: softmax over ten digits, or 3 vs 7 for a one-output model"
     if model.training: raise ValueError("the model is in training mode (batch norm and dropout change its answers): call model.eval() first")
+    x = torch.as_tensor(x)
     if tuple(x.shape) != (28, 28): raise ValueError(f"read_digit needs one 28x28 image, got shape {tuple(x.shape)}")
+    if not x.is_floating_point() or x.min() < 0 or x.max() > 1:
+        raise ValueError(f"read_digit needs float pixels from 0 to 1, got {x.dtype} from {x.min().item():g} to {x.max().item():g}: "
+                         "prepare the image with mnist_style (it scales 0-255 to 0-1), or divide by 255")
     dev = next(model.parameters()).device
     with torch.no_grad():
         for shape in ((1, 1, 28, 28), (1, 28 * 28)):    # lesson 7's models take images, lessons 3-5's flat rows

@@ -15,6 +15,7 @@ from .linear import mnist_loss, batch_accuracy
 from .optim import BasicOptim, sample_dls
 from .deeper import simple_net
 from fastcore.basics import patch
+from .guards import check_run
 
 # %% auto #0
 __all__ = ['BasicLearner', 'fit_basic_simple_net']
@@ -67,8 +68,7 @@ def validate(self:BasicLearner, dl=None)->list:
 @patch
 def fit(self:BasicLearner, epochs:int, lr:float, show:bool=True):
     "Train for `epochs` at learning rate `lr`: a fresh optimizer, a progress bar, one `history` row per epoch"
-    if isinstance(epochs, bool) or not isinstance(epochs, int) or epochs < 1 or not isinstance(lr, (int, float)) or not lr > 0:
-        raise ValueError(f"fit needs a whole number of epochs (at least 1) and a learning rate above 0, got epochs={epochs!r}, lr={lr!r}")
+    check_run('fit', epochs, lr)
     self.opt, self.history = self.opt_func(list(self.model.parameters()), lr), []
     names = ['epoch', 'train_loss', 'smooth_loss', 'valid_loss', *[getattr(m, '__name__', 'metric') for m in self.metrics], 'time']
     mb = master_bar(range(epochs)) if show else range(epochs)

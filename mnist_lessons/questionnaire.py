@@ -11,8 +11,8 @@ import torch
 from torch import Tensor
 
 # %% auto #0
-__all__ = ['SGD_STEPS', 'Verdict', 'check_doubled_odds', 'check_tensor_corner', 'check_sgd_steps', 'check_activation',
-           'check_train_epoch', 'check_pairing']
+__all__ = ['SGD_STEPS', 'PRECEDENCE', 'Verdict', 'check_doubled_odds', 'check_tensor_corner', 'check_sgd_steps',
+           'check_activation', 'check_train_epoch', 'check_pairing']
 
 # %% ../nbs/internals/95_questionnaire.ipynb #c48974f1
 class Verdict:
@@ -94,9 +94,11 @@ def check_tensor_corner(doubled, # your 3x3 tensor of 1..9, doubled
     return v
 
 # %% ../nbs/internals/95_questionnaire.ipynb #bf29645d
-SGD_STEPS = {'initialise': ('init', 'random'), 'predict': ('predict', 'forward', 'model('), 'loss': ('loss',),
+SGD_STEPS = {'initialise': ('init', 'random'), 'predict': ('predict', 'forward', 'model('), 'loss': ('loss', 'wrong', 'error', 'measure', 'how good', 'cost'),
              'gradient': ('grad', 'backward'), 'step': ('step', 'update', '-='), 'repeat': ('repeat', 'loop', 'epoch', 'again'),
              'stop': ('stop', 'until', 'enough')}
+# a step that names two ("measure how wrong the predictions are", "step by the gradient", "repeat until good enough") is the first of these
+PRECEDENCE = ('repeat', 'stop', 'step', 'gradient', 'loss', 'predict', 'initialise')
 
 def check_sgd_steps(steps:list, # your steps, in order, as short strings
                    )->Verdict:
@@ -108,8 +110,8 @@ def check_sgd_steps(steps:list, # your steps, in order, as short strings
     if not all(isinstance(s, str) for s in steps): return v.bad('give a list of strings, one per step')
     found = {}
     for i, s in enumerate(steps):
-        for name, keys in SGD_STEPS.items():
-            if name not in found and any(k in s.lower() for k in keys): found[name] = i; break
+        for name in PRECEDENCE:
+            if name not in found and any(k in s.lower() for k in SGD_STEPS[name]): found[name] = i; break
     missing = [n for n in SGD_STEPS if n not in found]
     if missing: v.bad(f"missing: {', '.join(missing)}")
     order = [n for n in sorted(found, key=found.get)]
@@ -179,26 +181,32 @@ def check_train_epoch(train_epoch, # your `train_epoch(model, dl, lr, params)`
     try: end = full_loss()
     except ValueError as e:    # the loss refuses NaN predictions: the weights blew up
         return v.bad(f'after 5 epochs the model predicts NaN ({e}): the steps blew up; step by -lr * p.grad, once per batch')
-    if end < start * 0.6: v.good(f'the loss fell from {start:.3f} to {end:.3f} in 5 epochs')
-    else: v.bad(f'the loss went from {start:.3f} to {end:.3f}: check the sign of the step (p -= lr * p.grad) and that you step after backward')
-    # step for step against plain SGD, from the same start, at a learning rate other than 1 (so that one ignored would show)
-    def plain(zero_each=True, use_lr=True):
+    # step for step against plain SGD, from the same start, at learning rates other than 1 (so that one ignored would show)
+    def plain(zero_each=True, lr=.1):
         pw, pb = w0.clone().requires_grad_(), b0.clone().requires_grad_()
         for xb, yb in dl:
             mnist_loss(linear1(xb, pw, pb), yb).backward()
             with torch.no_grad():
                 for p in (pw, pb):
-                    p -= p.grad * (.1 if use_lr else 1.)
+                    p -= p.grad * lr
                     if zero_each: p.grad = None
         return torch.cat([pw.detach().flatten(), pb.detach().flatten()])
-    with torch.no_grad(): w.copy_(w0); b.copy_(b0)
-    w.grad = b.grad = None
-    try: train_epoch(model, dl, .1, [w, b])
-    except Exception as e: return v.bad(f'running it at lr 0.1 raised {type(e).__name__}: {e}')
-    got = torch.cat([w.detach().flatten(), b.detach().flatten()])
-    if torch.allclose(got, plain(), atol=1e-5): v.good('one epoch at lr 0.1 matches plain SGD step for step')
-    elif torch.allclose(got, plain(use_lr=False), atol=1e-5): v.bad('at lr 0.1 it stepped as if lr were 1: multiply the gradient by lr (p -= lr * p.grad)')
-    elif torch.allclose(got, plain(zero_each=False), atol=1e-5):
+    def one_epoch(lr):
+        with torch.no_grad(): w.copy_(w0); b.copy_(b0)
+        w.grad = b.grad = None
+        train_epoch(model, dl, lr, [w, b])
+        return torch.cat([w.detach().flatten(), b.detach().flatten()])
+    try: got, got_half = one_epoch(.1), one_epoch(.5)
+    except Exception as e: return v.bad(f'running it at lr 0.1 or 0.5 raised {type(e).__name__}: {e}')
+    same = lambda a, b: torch.allclose(a, b, atol=1e-5)
+    if same(got, got_half):
+        if same(got, plain(lr=1.)): return v.bad('at lr 0.1 it stepped as if lr were 1: multiply the gradient by lr (p -= lr * p.grad)')
+        return v.bad('it takes the same steps at lr 0.1 and at lr 0.5: it ignores the lr argument (a learning rate written into the '
+                     'function?); step by p -= lr * p.grad')
+    if end < start * 0.6: v.good(f'the loss fell from {start:.3f} to {end:.3f} in 5 epochs')
+    else: v.bad(f'the loss went from {start:.3f} to {end:.3f}: check the sign of the step (p -= lr * p.grad) and that you step after backward')
+    if same(got, plain()): v.good('one epoch at lr 0.1 matches plain SGD step for step')
+    elif same(got, plain(zero_each=False)):
         v.bad('the gradients add up over the batches: zero them after every step (p.grad.zero_() or p.grad = None)')
     else: v.bad('one epoch at lr 0.1 ends with other weights than plain SGD: for each batch predict, compute the loss, call backward, '
                 'then p -= lr * p.grad and reset p.grad')

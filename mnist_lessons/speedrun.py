@@ -14,6 +14,7 @@ from .data import load_mnist, load_sample, Digits
 from .digits import digit_cnn
 from .runs import median_time
 from torch.utils.flop_counter import FlopCounterMode
+from .guards import check_run
 
 # %% auto #0
 __all__ = ['SPEEDRUN', 'SPEEDRUN_CROP', 'speedrun_min', 'RESNET_FAST', 'speed_data', 'fit_fast', 'test_accuracy', 'speed_cnn',
@@ -42,6 +43,7 @@ def fit_fast(data:tuple,                 # `speed_data` tensors
              label_smoothing:float=0.,   # move this much of each target's probability evenly over all classes
             )->nn.Module:
     "Train `make()` with AdamW and a one-cycle schedule on shuffled in-memory batches; return the trained model"
+    check_run('fit_fast', epochs, lr, bs, whole=False)
     x, y = data[0], data[1]
     torch.manual_seed(seed)
     model = make().to(x.device)
@@ -64,6 +66,7 @@ def fit_fast(data:tuple,                 # `speed_data` tensors
 def test_accuracy(model:nn.Module, data:tuple, bf16:bool=False)->float:
     "Fraction of the test images of `data` that `model` gets right"
     tx, ty = data[2], data[3]
+    if len(ty) == 0: raise ValueError("test_accuracy got no test images (data[2] and data[3] are empty), so there is no accuracy to report")
     model.eval()
     with torch.no_grad(), torch.autocast(tx.device.type, dtype=torch.bfloat16, enabled=bf16):
         return sum((model(xb).argmax(1) == yb).sum().item() for xb, yb in zip(tx.split(2000), ty.split(2000))) / len(ty)

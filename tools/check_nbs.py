@@ -3,7 +3,9 @@
 - each lesson's Colab/Kaggle badges and its guarded install cell point at https://github.com/{user}/{repo}
   (the install cell's source can be overridden with $MNIST_LESSONS_PIP, which the lone-lesson rehearsal uses);
 - `[project.urls]` point at the same home;
-- no code cell mixes imports with other code (nbdev's docs build runs every cell that holds an import, on its own).
+- no code cell mixes imports with other code (nbdev's docs build runs every cell that holds an import, on its own);
+- in a lesson, every check cell (tests, asserts, hidden set-up: no output) is folded (`jupyter.source_hidden`), so the beginner's
+  path reads as ideas and results; the cell still runs with the rest, and one click opens it.
 Exits 1 naming each problem."""
 import ast, json, sys, tomllib
 from pathlib import Path
@@ -28,10 +30,22 @@ RUNTIMES = ("On Colab, *Runtime → Change runtime type → T4 GPU* speeds up th
             "the data again (fastai's MNIST_SAMPLE is 3 MB, full MNIST 16 MB). On Kaggle, turn on *Internet* in the notebook's "
             "settings, or attach an MNIST dataset and a dataset holding the course's wheel.")
 
+FOLDED = ("Cells folded to a thin bar are the lesson's checks and set-up: they run with the others (Run All runs them) and prove "
+          "that the outputs above them are what the code says; click the bar to read one.")
+
+def is_check(c):
+    "A code cell a beginner need not read: `#| hide` set-up, or mostly tests and asserts, with no output"
+    if c['cell_type'] != 'code' or c.get('outputs'): return False
+    src = ''.join(c['source'])
+    if src.startswith('#| hide'): return 'nbdev_export' not in src
+    if src.startswith('#|'): return False
+    top = [l for l in src.splitlines() if l.strip() and not l[0].isspace() and not l.startswith('#')]
+    return bool(top) and sum(l.startswith(('test_', 'assert')) for l in top) >= len(top) / 2
+
 def badges(name):
     return (f"[![Open In Colab](https://colab.research.google.com/assets/colab-badge.svg)](https://colab.research.google.com/github/{user}/{repo}/blob/main/nbs/{name}) "
             f"[![Open In Kaggle](https://kaggle.com/static/images/open-in-kaggle.svg)](https://kaggle.com/kernels/welcome?src={home}/blob/main/nbs/{name})"
-            f"\n\n{RUNTIMES}")
+            f"\n\n{RUNTIMES}\n\n{FOLDED}")
 
 def is_lesson(p): return p.parent == root/'nbs' and p.stem[:2].isdigit()   # nbs/internals/ holds the machinery
 
@@ -56,6 +70,10 @@ def check(fix=False):
             if c['cell_type'] == 'code' and 'nbdev_export()' not in src and mixed_imports(src):
                 problems.append(f"{p.relative_to(root/'nbs')} cell {i}: imports mixed with other code; put the imports in a cell of their own")
         if not is_lesson(p): continue
+        for i, c in enumerate(cells):
+            if is_check(c) and not c['metadata'].get('jupyter', {}).get('source_hidden'):
+                if fix: c['metadata'].setdefault('jupyter', {})['source_hidden'] = True; changed = True
+                else: problems.append(f"{p.name} cell {i}: a check cell that is not folded; run `python tools/check_nbs.py --fix`")
         for kind, want, key in [('markdown', badges(p.name), 'colab-badge.svg'), ('code', INSTALL, 'COLAB_RELEASE_TAG')]:
             found = [c for c in cells if c['cell_type'] == kind and key in ''.join(c['source'])]
             if len(found) == 1 and ''.join(found[0]['source']) == want: continue
