@@ -14,9 +14,11 @@ already imported makes Colab ask for a restart.
 `~/.cache/mnist_lessons/runtimes/` by the constraints' hash; `--python PY` uses the packages of another interpreter instead.
 `--numerics` runs everything with other float arithmetic (`ATEN_CPU_CAPABILITY=avx2 ONEDNN_MAX_CPU_ISA=AVX2 OMP_NUM_THREADS=1`).
 With `--jobs` above 1, each lesson gets its share of the cores (`OMP_NUM_THREADS`) unless that is set.
-Without names it rehearses every lesson, the longest first (so that two jobs finish together).
+Without names it rehearses every lesson, the longest first (so that two jobs finish together). `--prepare` only builds (or finds)
+the runtime's venv and exits: the test command starts it beside the set-up, whose pip leaves one core idle; a rehearsal started
+meanwhile waits for that build (a lock beside the venv) instead of starting a second one.
 Exits 1 if the install would change the runtime or any lesson raised; prints one line per lesson with its time."""
-import argparse, concurrent.futures as cf, glob, hashlib, json, os, shutil, subprocess, sys, tempfile, time
+import argparse, concurrent.futures as cf, fcntl, glob, hashlib, json, os, shutil, subprocess, sys, tempfile, time
 from datetime import datetime
 from pathlib import Path
 
@@ -53,6 +55,15 @@ def cached_runtime(name:str)->str|None:
 def runtime_python(name:str)->str:
     "Python of a cached venv holding runtime `name`'s versions, built on first use (a few minutes: torch is a large download)"
     if found := cached_runtime(name): return found
+    lock = runtime_dir(name).parent/f'.{name}.lock'; lock.parent.mkdir(parents=True, exist_ok=True)
+    with lock.open('w') as f:
+        try: fcntl.flock(f, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            print(f"waiting for the {name} runtime's venv that another process is building", flush=True)
+            fcntl.flock(f, fcntl.LOCK_EX)
+        return cached_runtime(name) or build_runtime(name)
+
+def build_runtime(name:str)->str:
     rt, venv = RUNTIMES[name], runtime_dir(name)
     cache, key = venv.parent, venv.name.split('-')[-1]
     tmp = cache/f'.{name}-{key}.building-{os.getpid()}'
@@ -129,9 +140,11 @@ if __name__ == '__main__':
     p.add_argument('--runtime', choices=sorted(RUNTIMES), default='colab')
     p.add_argument('--python', help="interpreter whose packages play the runtime's preinstalled ones (instead of --runtime)")
     p.add_argument('--jobs', type=int, default=2); p.add_argument('--numerics', action='store_true'); p.add_argument('--keep', action='store_true')
+    p.add_argument('--prepare', action='store_true', help="only build (or find) the runtime's venv")
     p.add_argument('lessons', nargs='*')
     a = p.parse_args()
     python = a.python or runtime_python(a.runtime)
+    if a.prepare: print(f"{a.runtime} runtime ready: {python}"); sys.exit(0)
     work = Path(tempfile.mkdtemp(prefix='rehearse_'))
     try:
         wheel = build_wheel(work)
