@@ -7,7 +7,7 @@
 - in a lesson, every check cell (tests, asserts, hidden set-up: no output) is folded (`jupyter.source_hidden`), so the beginner's
   path reads as ideas and results; the cell still runs with the rest, and one click opens it.
 Exits 1 naming each problem."""
-import ast, json, sys, tomllib
+import ast, json, re, sys, tomllib
 from pathlib import Path
 
 root = Path(__file__).resolve().parent.parent
@@ -42,6 +42,28 @@ def is_check(c):
     top = [l for l in src.splitlines() if l.strip() and not l[0].isspace() and not l.startswith('#')]
     return bool(top) and sum(l.startswith(('test_', 'assert')) for l in top) >= len(top) / 2
 
+def defined(src)->set:
+    "Names a cell binds at its top level (assignments, loops, functions, classes, imports)"
+    try: tree = ast.parse('\n'.join(l for l in src.splitlines() if not l.lstrip().startswith(('!', '%'))))
+    except SyntaxError: return set()
+    out = set()
+    for n in tree.body:
+        if isinstance(n, (ast.FunctionDef, ast.ClassDef)): out.add(n.name)
+        elif isinstance(n, (ast.Import, ast.ImportFrom)): out |= {(a.asname or a.name).split('.')[0] for a in n.names}
+        else:
+            for t in getattr(n, 'targets', []) + [getattr(n, 'target', None)]:
+                if t is not None: out |= {m.id for m in ast.walk(t) if isinstance(m, ast.Name)}
+    return out
+
+def folds(cells)->list:
+    "Which cells to fold: check cells, unless a later cell a reader sees uses a name they define (it must not come from nowhere)"
+    fold = [is_check(c) for c in cells]
+    for i in reversed(range(len(cells))):
+        if not fold[i]: continue
+        later = ' '.join(''.join(c['source']) for j, c in enumerate(cells) if j > i and c['cell_type'] == 'code' and not fold[j])
+        if any(re.search(rf'\b{re.escape(n)}\b', later) for n in defined(''.join(cells[i]['source']))): fold[i] = False
+    return fold
+
 def badges(name):
     return (f"[![Open In Colab](https://colab.research.google.com/assets/colab-badge.svg)](https://colab.research.google.com/github/{user}/{repo}/blob/main/nbs/{name}) "
             f"[![Open In Kaggle](https://kaggle.com/static/images/open-in-kaggle.svg)](https://kaggle.com/kernels/welcome?src={home}/blob/main/nbs/{name})"
@@ -70,10 +92,14 @@ def check(fix=False):
             if c['cell_type'] == 'code' and 'nbdev_export()' not in src and mixed_imports(src):
                 problems.append(f"{p.relative_to(root/'nbs')} cell {i}: imports mixed with other code; put the imports in a cell of their own")
         if not is_lesson(p): continue
-        for i, c in enumerate(cells):
-            if is_check(c) and not c['metadata'].get('jupyter', {}).get('source_hidden'):
-                if fix: c['metadata'].setdefault('jupyter', {})['source_hidden'] = True; changed = True
-                else: problems.append(f"{p.name} cell {i}: a check cell that is not folded; run `python tools/check_nbs.py --fix`")
+        for i, (c, fold) in enumerate(zip(cells, folds(cells))):
+            if bool(c['metadata'].get('jupyter', {}).get('source_hidden')) == fold: continue
+            if fix:
+                if fold: c['metadata'].setdefault('jupyter', {})['source_hidden'] = True
+                else: c['metadata'].pop('jupyter', None)
+                changed = True
+            else: problems.append(f"{p.name} cell {i}: " + ('a check cell that is not folded' if fold else 'folded, but not a check cell, or a later '
+                                  'cell uses what it defines') + "; run `python tools/check_nbs.py --fix`")
         for kind, want, key in [('markdown', badges(p.name), 'colab-badge.svg'), ('code', INSTALL, 'COLAB_RELEASE_TAG')]:
             found = [c for c in cells if c['cell_type'] == kind and key in ''.join(c['source'])]
             if len(found) == 1 and ''.join(found[0]['source']) == want: continue
