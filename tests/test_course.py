@@ -24,10 +24,12 @@ def test_notebooks_and_library_agree():
     run(venv/'python', 'tools/render_html.py')
 
 def test_every_notebook_runs():
-    """Every cell of every notebook (the `slow` ones too; not lesson 10's `notest` staircase), two at a time; then lesson 10 alone:
-    its timed training beside another notebook's torch threads oversubscribes the 2 cores (three 5-second runs took over 600 s)."""
-    run(venv/'nbdev-test', '--flags', 'slow', '--n-workers', os.environ.get('NBDEV_WORKERS', '2'), '--timing',
-        '--skip-file-re', '^([_.]|10_speedrun)')
+    """Every cell of every notebook (the `slow` ones too; not lesson 10's `notest` staircase), two at a time, each with its share of
+    the cores (`OMP_NUM_THREADS`: lessons 5, 6 and 7 with two torch threads each took 255-290 s here, with one thread each 135 s);
+    then lesson 10 alone, with all the cores: its timed training beside another notebook oversubscribes them."""
+    workers = int(os.environ.get('NBDEV_WORKERS', '2'))
+    share = {} if 'OMP_NUM_THREADS' in os.environ else {'OMP_NUM_THREADS': str(max(1, (os.cpu_count() or 1) // workers))}
+    run(venv/'nbdev-test', '--flags', 'slow', '--n-workers', workers, '--timing', '--skip-file-re', '^([_.]|10_speedrun)', env=share)
     run(venv/'nbdev-test', 'nbs/10_speedrun.ipynb', '--flags', 'slow', '--timing')
 
 def test_docs_build_first_step():
