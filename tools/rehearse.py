@@ -19,7 +19,7 @@ the runtime's venv and exits: the test command starts it beside the set-up, whos
 meanwhile waits for that build (a lock beside the venv) instead of starting a second one.
 Exits 1 if the install would change the runtime or any lesson raised; prints one line per lesson with its time."""
 import argparse, concurrent.futures as cf, fcntl, glob, hashlib, json, os, shutil, subprocess, sys, tempfile, time
-from datetime import datetime
+from datetime import datetime, timezone
 from pathlib import Path
 
 root = Path(__file__).resolve().parent.parent
@@ -32,6 +32,7 @@ def lessons(patterns):
     return [p for p in nbs if any(p.match(f'{pat}*') or p.stem == pat for pat in patterns)]
 
 # roughly how long each lesson takes alone here, in seconds (the rest: under a minute): the longest start first
+LIMIT = 1500   # seconds for one lesson alone, kernel start and shutdown included: beyond it, something hangs
 LONG = {'05_deeper': 300, '10_speedrun': 240, '07_all_digits': 240}
 
 def find_python(minor:str)->str:
@@ -117,18 +118,29 @@ def run_one(nb, python, wheel, work, numerics, jobs=1):
     if jobs > 1 and 'OMP_NUM_THREADS' not in env:     # lessons side by side, each with all the cores, slow each other down many times
         env['OMP_NUM_THREADS'] = str(max(1, (os.cpu_count() or 1) // jobs))
     env.setdefault('MNIST_IDX', str(Path(os.environ.get('XDG_CACHE_HOME') or Path.home()/'.cache')/'mnist_lessons'/'idx'))
-    start = time.perf_counter()
-    r = subprocess.run([str(vpy), '-m', 'nbconvert', '--to', 'notebook', '--execute', '--output', 'executed.ipynb',
-                        '--ExecutePreprocessor.timeout=600', str(d/nb.name)], cwd=d, env=env, capture_output=True, text=True)
-    return nb.stem, r.returncode, time.perf_counter() - start, r.stderr[-3000:] + slowest_cell(d/'executed.ipynb')
+    start, began = time.perf_counter(), datetime.now(timezone.utc)
+    cmd = [str(vpy), '-m', 'nbconvert', '--to', 'notebook', '--execute', '--output', 'executed.ipynb', '--ExecutePreprocessor.timeout=600', str(d/nb.name)]
+    with subprocess.Popen(cmd, cwd=d, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True) as p:
+        try: _, err = p.communicate(timeout=LIMIT)
+        except subprocess.TimeoutExpired:          # nbconvert and its kernel together
+            os.killpg(p.pid, 9); p.communicate()
+            return nb.stem, 124, time.perf_counter() - start, f'stopped after {LIMIT}s (no lesson takes that long alone): ' + where_time_went(d/nb.name, began, datetime.now(timezone.utc))
+    return nb.stem, p.returncode, time.perf_counter() - start, err[-3000:] + where_time_went(d/'executed.ipynb', began, datetime.now(timezone.utc))
 
-def slowest_cell(path)->str:
-    "The longest-running cell of an executed notebook, from the timestamps nbconvert records"
+def where_time_went(path, began, ended)->str:
+    """The longest cell of an executed notebook and the longest wait outside the cells (the kernel's start before the first,
+    a gap between two, the shutdown after the last), from the timestamps nbconvert records"""
     if not path.exists(): return ''
-    def ts(s): return datetime.fromisoformat(s.rstrip('Z'))
-    times = [((ts(m['shell.execute_reply']) - ts(m['iopub.execute_input'])).total_seconds(), i) for i, c in enumerate(json.loads(path.read_text())['cells'])
+    def ts(s): return datetime.fromisoformat(s.rstrip('Z')).replace(tzinfo=timezone.utc)
+    spans = [(ts(m['iopub.execute_input']), ts(m['shell.execute_reply']), i) for i, c in enumerate(json.loads(path.read_text())['cells'])
              if (m := c.get('metadata', {}).get('execution', {})).get('shell.execute_reply') and m.get('iopub.execute_input')]
-    return f'slowest cell: {max(times)[1]} ({max(times)[0]:.0f}s)' if times else ''
+    if not spans: return ''
+    cell = max(((b - a).total_seconds(), i) for a, b, i in spans)
+    waits = [((spans[0][0] - began).total_seconds(), 'before the first cell (kernel start)'),
+             ((ended - spans[-1][1]).total_seconds(), 'after the last cell (kernel shutdown)')]
+    waits += [((a2 - b1).total_seconds(), f'between cells {i1} and {i2}') for (_, b1, i1), (a2, _, i2) in zip(spans, spans[1:])]
+    wait = max(waits)
+    return f'slowest cell: {cell[1]} ({cell[0]:.0f}s); longest wait outside cells: {wait[0]:.0f}s {wait[1]}'
 
 def versions(python)->str:
     code = ("import sys, torch, fastai, ipywidgets; print(f'Python {sys.version.split()[0]}, torch {torch.__version__}, "
