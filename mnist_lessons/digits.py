@@ -61,7 +61,7 @@ def log_softmax(x:Tensor)->Tensor:
     m = x.max(-1, keepdim=True).values
     return (x - m) - (x - m).exp().sum(-1, keepdim=True).log()
 
-# %% ../nbs/07_all_digits.ipynb #7eef0abd
+# %% ../nbs/07_all_digits.ipynb #4f3fb1b9
 def check_class_targets(preds:Tensor, targets:Tensor, who:str):
     "Raise a clear error unless `preds` is `[N, C]` without NaN and `targets` holds `N` class indices from 0 to C-1"
     if targets.ndim == 2 and targets.shape[1] == 1:
@@ -80,6 +80,8 @@ def check_class_targets(preds:Tensor, targets:Tensor, who:str):
         raise ValueError(f"{who} needs class indices from 0 to {preds.shape[1]-1} (one per column of the activations), "
                          f"got {bad[:5].tolist()}. Negative ones would silently count from the end.")
 
+
+# %% ../nbs/07_all_digits.ipynb #7eef0abd
 def nll_loss(log_probs:Tensor, # `[N, C]` log-probabilities
              targets:Tensor,   # `[N]` integer class indices
             )->Tensor:

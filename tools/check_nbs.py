@@ -4,7 +4,7 @@
   (the install cell's source can be overridden with $MNIST_LESSONS_PIP, which the lone-lesson rehearsal uses);
 - `[project.urls]` point at the same home;
 - no code cell mixes imports with other code (nbdev's docs build runs every cell that holds an import, on its own);
-- in a lesson, every check cell (tests, asserts, hidden set-up: no output) is folded (`jupyter.source_hidden`), so the beginner's
+- in a lesson, every check cell (tests, asserts, hidden set-up: no output) and every exported cell of `check_*` guards is folded (`jupyter.source_hidden`), so the beginner's
   path reads as ideas and results; the cell still runs with the rest, and one click opens it.
 Exits 1 naming each problem."""
 import ast, json, re, sys, tomllib
@@ -42,6 +42,24 @@ def is_check(c):
     top = [l for l in src.splitlines() if l.strip() and not l[0].isspace() and not l.startswith('#')]
     return bool(top) and sum(l.startswith(('test_', 'assert')) for l in top) >= len(top) / 2
 
+def is_guard(c):
+    """Set-up and engineering, folded whatever later cells use: the install cell, nbdev's `#| default_exp`, an exported cell of
+    imports only (its names come back where they are used) or of input checks only (`check_*` functions: the prose says what they refuse)"""
+    src = ''.join(c['source'])
+    if c['cell_type'] != 'code' or c.get('outputs'): return False
+    if src == INSTALL or src.startswith('#| default_exp'): return True
+    if not src.startswith('#| export'): return False
+    if imports_only(src): return True
+    try: body = ast.parse(src).body
+    except SyntaxError: return False
+    return bool(body) and all(isinstance(n, ast.FunctionDef) and n.name.startswith('check_') for n in body)
+
+def imports_only(src)->bool:
+    "True if a cell's code is nothing but imports (an exported import cell: the names come back in the cells that use them)"
+    try: body = ast.parse(src).body
+    except SyntaxError: return False
+    return bool(body) and all(isinstance(n, (ast.Import, ast.ImportFrom)) for n in body)
+
 def defined(src)->set:
     "Names a cell binds at its top level (assignments, loops, functions, classes, imports)"
     try: tree = ast.parse('\n'.join(l for l in src.splitlines() if not l.lstrip().startswith(('!', '%'))))
@@ -55,14 +73,26 @@ def defined(src)->set:
                 if t is not None: out |= {m.id for m in ast.walk(t) if isinstance(m, ast.Name)}
     return out
 
+def free(src)->set:
+    "Names a cell reads but never binds itself (a parameter, a loop variable or an assignment anywhere in it binds a name)"
+    try: tree = ast.parse('\n'.join(l for l in src.splitlines() if not l.lstrip().startswith(('!', '%'))))
+    except SyntaxError: return set(re.findall(r'\b\w+\b', src))     # unreadable: count every word as used
+    read, bound = set(), set()
+    for n in ast.walk(tree):
+        if isinstance(n, ast.Name): (read if isinstance(n.ctx, ast.Load) else bound).add(n.id)
+        elif isinstance(n, ast.arg): bound.add(n.arg)
+        elif isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)): bound.add(n.name)
+        elif isinstance(n, (ast.Import, ast.ImportFrom)): bound.update((a.asname or a.name).split('.')[0] for a in n.names)
+    return read - bound
+
 def folds(cells)->list:
-    "Which cells to fold: check cells, unless a later cell a reader sees uses a name they define (it must not come from nowhere)"
+    "Which cells to fold: check cells, unless a later cell a reader sees uses a name they define (it must not come from nowhere), and guard cells"
     fold = [is_check(c) for c in cells]
     for i in reversed(range(len(cells))):
         if not fold[i]: continue
-        later = ' '.join(''.join(c['source']) for j, c in enumerate(cells) if j > i and c['cell_type'] == 'code' and not fold[j])
-        if any(re.search(rf'\b{re.escape(n)}\b', later) for n in defined(''.join(cells[i]['source']))): fold[i] = False
-    return fold
+        later = [''.join(c['source']) for j, c in enumerate(cells) if j > i and c['cell_type'] == 'code' and not fold[j]]
+        if defined(''.join(cells[i]['source'])) & set().union(*map(free, later)): fold[i] = False
+    return [f or is_guard(c) for f, c in zip(fold, cells)]   # a check's name in later code is no surprise: the prose says what it refuses
 
 def badges(name):
     return (f"[![Open In Colab](https://colab.research.google.com/assets/colab-badge.svg)](https://colab.research.google.com/github/{user}/{repo}/blob/main/nbs/{name}) "
