@@ -11,7 +11,7 @@ import matplotlib.pyplot as plt
 from torch import Tensor
 
 # %% auto #0
-__all__ = ['show_pixels', 'mnist_distance', 'is_3', 'pixel_similarity']
+__all__ = ['show_pixels', 'check_images', 'mnist_distance', 'is_3', 'check_sample', 'pixel_similarity']
 
 # %% ../nbs/01_pixel_similarity.ipynb #898da467
 def show_pixels(img:Tensor, # a 2-d image, 0-255 or 0-1
@@ -29,31 +29,42 @@ def show_pixels(img:Tensor, # a 2-d image, 0-255 or 0-1
     ax.set_xlabel('column'); ax.set_ylabel('row')
     return ax
 
+# %% ../nbs/01_pixel_similarity.ipynb #1fad357a
+def check_images(a:Tensor, b:Tensor, who:str)->tuple:
+    "Raise a clear error unless `a` and `b` are float images in [0, 1] of the same kind; return the axes that hold one image's pixels"
+    if not (a.is_floating_point() and b.is_floating_point()):
+        raise ValueError(f"{who} needs float images in [0, 1], got {a.dtype} and {b.dtype}: use `.float() / 255` on uint8 pixels")
+    for t in (a, b):
+        if t.numel() and (t.min() < 0 or t.max() > 1):
+            raise ValueError(f"{who} needs images in [0, 1], got values from {t.min().item():g} to {t.max().item():g}: "
+                             "pixels of 0 to 255 need `/ 255`")
+    if a.shape[-2:] == (28, 28) and b.shape[-2:] == (28, 28): return (-1, -2)
+    if a.shape[-1:] == (784,) and b.shape[-1:] == (784,): return (-1,)
+    raise ValueError(f"{who} needs two 28x28 images ([..., 28, 28]) or two flattened ones ([..., 784]), got "
+                     f"{tuple(a.shape)} and {tuple(b.shape)}: reshape one to match the other, e.g. `.view(-1, 28*28)`")
+
 # %% ../nbs/01_pixel_similarity.ipynb #9e0025fe
 def mnist_distance(a:Tensor, b:Tensor)->Tensor:
     "Mean absolute difference between images `a` and `b`: over the last two axes of 28x28 images, or the last axis of rows of 784"
-    if not (a.is_floating_point() and b.is_floating_point()):
-        raise ValueError(f"mnist_distance needs float images in [0, 1], got {a.dtype} and {b.dtype}: use `.float() / 255` on uint8 pixels")
-    for t in (a, b):
-        if t.numel() and (t.min() < 0 or t.max() > 1):
-            raise ValueError(f"mnist_distance needs images in [0, 1], got values from {t.min().item():g} to {t.max().item():g}: "
-                             "pixels of 0 to 255 need `/ 255`")
-    if a.shape[-2:] == (28, 28) and b.shape[-2:] == (28, 28): return (a - b).abs().mean((-1, -2))
-    if a.shape[-1:] == (784,) and b.shape[-1:] == (784,): return (a - b).abs().mean(-1)
-    raise ValueError(f"mnist_distance needs two 28x28 images ([..., 28, 28]) or two flattened ones ([..., 784]), got "
-                     f"{tuple(a.shape)} and {tuple(b.shape)}: reshape one to match the other, e.g. `.view(-1, 28*28)`")
+    axes = check_images(a, b, 'mnist_distance')    # (-1, -2) for 28x28 images, (-1,) for rows of 784
+    return (a - b).abs().mean(axes)
 
 # %% ../nbs/01_pixel_similarity.ipynb #5ef37653
 def is_3(x:Tensor, mean3:Tensor, mean7:Tensor)->Tensor:
     "True where image(s) `x` are closer (L1) to `mean3` than to `mean7`"
     return mnist_distance(x, mean3) < mnist_distance(x, mean7)
 
+# %% ../nbs/01_pixel_similarity.ipynb #5aebdf01
+def check_sample(sample, who:str):
+    "Raise a clear error if any of the four sets of `sample` (a `load_sample()` result) holds no images"
+    if empty := [n for n, t in zip(sample._fields, sample) if len(t) == 0]:
+        raise ValueError(f"{who} needs images in all four sets, but {', '.join(empty)} is empty: the mean of no images is NaN "
+                         "and an accuracy over none means nothing. Check how the sample was sliced, or load it again with `load_sample()`.")
+
 # %% ../nbs/01_pixel_similarity.ipynb #110858df
 def pixel_similarity(sample)->tuple:
     "Validation accuracy on 3s and on 7s of the mean-digit classifier built from `sample`'s training images"
-    if empty := [n for n, t in zip(sample._fields, sample) if len(t) == 0]:
-        raise ValueError(f"pixel_similarity needs images in all four sets, but {', '.join(empty)} is empty: the mean of no images is NaN "
-                         "and an accuracy over none means nothing. Check how the sample was sliced, or load it again with `load_sample()`.")
+    check_sample(sample, 'pixel_similarity')
     mean3, mean7 = sample.stacked_threes.mean(0), sample.stacked_sevens.mean(0)
     acc_3 = is_3(sample.valid_3_tens, mean3, mean7).float().mean().item()
     acc_7 = 1 - is_3(sample.valid_7_tens, mean3, mean7).float().mean().item()

@@ -30,8 +30,10 @@ RUNTIMES = ("On Colab, *Runtime → Change runtime type → T4 GPU* speeds up th
             "the data again (fastai's MNIST_SAMPLE is 3 MB, full MNIST 16 MB). On Kaggle, turn on *Internet* in the notebook's "
             "settings, or attach an MNIST dataset and a dataset holding the course's wheel.")
 
-FOLDED = ("Cells folded to a thin bar are the lesson's checks and set-up: they run with the others (Run All runs them) and prove "
-          "that the outputs above them are what the code says; click the bar to read one.")
+FOLDED = ("Cells folded to a thin bar are the lesson's checks, set-up and engineering helpers: they run with the others (Run All runs "
+          "them) and prove that the outputs above them are what the code says; click the bar to read one. The checks use fastcore's "
+          "`test_eq(a, b)` (a equals b), `test_close(a, b)` (equal up to float rounding) and `test_fail(f, contains=msg)` (calling f "
+          "raises an error whose message contains msg).")
 
 def is_check(c):
     "A code cell a beginner need not read: `#| hide` set-up, or mostly tests and asserts, with no output"
@@ -94,6 +96,14 @@ def folds(cells)->list:
         if defined(''.join(cells[i]['source'])) & set().union(*map(free, later)): fold[i] = False
     return [f or is_guard(c) for f, c in zip(fold, cells)]   # a check's name in later code is no surprise: the prose says what it refuses
 
+def may_fold(c)->bool:
+    "An exported helper (functions and classes only) that the lesson's author folded because the prose says what it does and its use shows it"
+    src = ''.join(c['source'])
+    if c['cell_type'] != 'code' or c.get('outputs') or not src.startswith('#| export'): return False
+    try: body = ast.parse(src).body
+    except SyntaxError: return False
+    return bool(body) and all(isinstance(n, (ast.FunctionDef, ast.ClassDef, ast.Import, ast.ImportFrom)) for n in body)
+
 def badges(name):
     return (f"[![Open In Colab](https://colab.research.google.com/assets/colab-badge.svg)](https://colab.research.google.com/github/{user}/{repo}/blob/main/nbs/{name}) "
             f"[![Open In Kaggle](https://kaggle.com/static/images/open-in-kaggle.svg)](https://kaggle.com/kernels/welcome?src={home}/blob/main/nbs/{name})"
@@ -123,7 +133,8 @@ def check(fix=False):
                 problems.append(f"{p.relative_to(root/'nbs')} cell {i}: imports mixed with other code; put the imports in a cell of their own")
         if not is_lesson(p): continue
         for i, (c, fold) in enumerate(zip(cells, folds(cells))):
-            if bool(c['metadata'].get('jupyter', {}).get('source_hidden')) == fold: continue
+            hidden = bool(c['metadata'].get('jupyter', {}).get('source_hidden'))
+            if hidden == fold or (hidden and may_fold(c)): continue
             if fix:
                 if fold: c['metadata'].setdefault('jupyter', {})['source_hidden'] = True
                 else: c['metadata'].pop('jupyter', None)
