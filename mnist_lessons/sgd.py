@@ -11,7 +11,7 @@ import matplotlib.pyplot as plt
 from torch import Tensor
 
 # %% auto #0
-__all__ = ['rollercoaster', 'f', 'mse', 'show_preds', 'apply_step', 'fit_rollercoaster']
+__all__ = ['rollercoaster', 'f', 'mse', 'show_preds', 'apply_step', 'fit_rollercoaster', 'best_quadratic']
 
 # %% ../nbs/02_sgd.ipynb #70e0ec0a
 def rollercoaster(seed:int=42)->tuple:
@@ -39,7 +39,7 @@ def show_preds(time:Tensor, speed:Tensor, preds:Tensor, ax=None, title:str|None=
     "Plot the measured `speed` against `time`, with the model's `preds` as a line"
     ax = ax or plt.subplots(figsize=(4, 2.8))[1]
     ax.scatter(time, speed, s=12)
-    ax.plot(time, preds.detach(), color='red')
+    ax.plot(time, preds.detach(), color='red')   # detach: the numbers alone, without the record autograd keeps
     ax.set_ylim(-50, 150); ax.set_xlabel('time (s)'); ax.set_ylabel('speed')
     if title: ax.set_title(title, fontsize=9)
     return ax
@@ -50,7 +50,7 @@ def apply_step(params:Tensor, time:Tensor, speed:Tensor, lr:float=1e-5, loss_fun
     loss = loss_func(f(time, params), speed)
     loss.backward()
     with torch.no_grad(): params -= lr * params.grad  # in place on a leaf: only allowed without tracking
-    params.grad = None
+    params.grad = None   # backward *adds* into .grad: clear it for the next step
     return loss.item()
 
 # %% ../nbs/02_sgd.ipynb #4356b5ed
@@ -69,3 +69,10 @@ def fit_rollercoaster(seed:int=42,      # seeds the random starting parameters
         hist.append(params.detach().clone())
     losses.append(loss_func(f(time, params), speed).item())
     return torch.stack(hist), torch.tensor(losses)
+
+# %% ../nbs/02_sgd.ipynb #5d6d2749
+def best_quadratic(t:Tensor, y:Tensor)->tuple:
+    "The parameters of the quadratic `f` closest to `y` in MSE, solved directly by least squares, and that MSE"
+    X = torch.stack([t**2, t, torch.ones_like(t)], dim=1)
+    params = torch.linalg.lstsq(X, y[:, None]).solution[:, 0]
+    return params, mse(f(t, params), y).item()
