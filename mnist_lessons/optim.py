@@ -26,8 +26,10 @@ __all__ = ['train_nn_linear_min', 'fit_linear_learner_min', 'BasicOptim', 'train
 # %% ../nbs/04_pytorch_fastai.ipynb #14f1854c
 class BasicOptim:
     "Plain SGD: `step` moves each parameter against its gradient, `zero_grad` clears the gradients"
-    def __init__(self, params, lr:float): check_run('BasicOptim', lr=lr); self.params, self.lr = list(params), lr
-    def step(self, *args, **kwargs):
+    def __init__(self, params, lr:float):
+        check_run('BasicOptim', lr=lr)           # refuses a learning rate of 0 or below, saying why
+        self.params, self.lr = list(params), lr
+    def step(self, *args, **kwargs):             # *args, **kwargs: accept and ignore arguments such as PyTorch's `zero_grad(set_to_none=True)`
         with torch.no_grad():
             for p in self.params: p -= p.grad * self.lr
     def zero_grad(self, *args, **kwargs):
@@ -68,7 +70,7 @@ def sample_dls(bs:int=256, device=None, sample=None,
     x, y, vx, vy = sample_rows(sample)
     return DataLoaders(DataLoader(list(zip(x, y)), batch_size=bs, shuffle=shuffle), DataLoader(list(zip(vx, vy)), batch_size=bs), device=device)
 
-# %% ../nbs/04_pytorch_fastai.ipynb #b63daf6b
+# %% ../nbs/04_pytorch_fastai.ipynb #af7c3f17
 @contextmanager
 def quiet(learn, show:bool=False):
     "While fitting fastai's `learn`, hide its progress bar and results table (unless `show`)"
@@ -84,6 +86,8 @@ def fit_table(learn, # fastai's `Learner` after `fit`, or lesson 6's `BasicLearn
     else: df = pd.DataFrame(learn.recorder.values, columns=learn.recorder.metric_names[1:-1]).rename_axis('epoch')
     return df[(df.index % every == 0) | (df.index == df.index[-1])]
 
+
+# %% ../nbs/04_pytorch_fastai.ipynb #b63daf6b
 def fit_linear_learner(seed:int=42, epochs:int=20, lr:float=1., device=None, sample=None, show:bool=False)->Learner:
     "The same linear model and data as `train_nn_linear`, trained by fastai's `Learner` with `SGD`"
     check_run('fit_linear_learner', epochs, lr)

@@ -50,6 +50,7 @@ def is_guard(c):
     src = ''.join(c['source'])
     if c['cell_type'] != 'code' or c.get('outputs'): return False
     if src == INSTALL or src.startswith('#| default_exp'): return True
+    if src.startswith('#| hide') and (imports_only(src) or 'nbdev_export()' in src): return True   # the lesson's imports, the export at its end
     if not src.startswith('#| export'): return False
     if imports_only(src): return True
     try: body = ast.parse(src).body
