@@ -40,7 +40,7 @@ def is_check(c):
     if c['cell_type'] != 'code' or c.get('outputs'): return False
     src = ''.join(c['source'])
     if src.startswith('#| hide'): return 'nbdev_export' not in src
-    if src.startswith('#|'): return False
+    if src.startswith('#|') and not src.startswith(('#| slow', '#| notest')): return False   # a test flag is no reason to show a check
     top = [l for l in src.splitlines() if l.strip() and not l[0].isspace() and not l.startswith('#')]
     return bool(top) and sum(l.startswith(('test_', 'assert')) for l in top) >= len(top) / 2
 
