@@ -6,7 +6,7 @@ Docs: https://mnist-lessons.github.io/mnist_lessons/backprop.html.md"""
 
 # %% ../nbs/08_backprop.ipynb #d6162ad2
 from __future__ import annotations
-from .linear import linear1, check_shapes
+from .linear import linear1, check_binary
 import torch
 from torch import Tensor
 
@@ -22,7 +22,7 @@ def mnist_loss_grads(xb:Tensor,      # `[N, 784]` images as rows
     "Hand-derived gradients of `mnist_loss(linear1(xb, weights, bias), yb)`, no autograd"
     with torch.no_grad():
         z = linear1(xb, weights, bias)
-        check_shapes(z, yb, 'mnist_loss_grads')
+        check_binary(z, yb, 'mnist_loss_grads')          # the shapes, and targets of 0 or 1, as `mnist_loss` checks them
         p = torch.sigmoid(z)
         dloss_dp = torch.where(yb == 1, -1., 1.) / len(xb)
         g = dloss_dp * p * (1 - p)                      # d loss / d z, [N, 1]
@@ -33,6 +33,8 @@ def compare_grads(hand:dict, # name -> gradient computed by hand
                  )->dict:
     "Per tensor: whether the two gradients are bit-for-bit equal, and their largest absolute difference"
     if hand.keys() != auto.keys(): raise ValueError(f"compare_grads needs the same names, got {sorted(hand)} and {sorted(auto)}")
+    if bad := [k for k in hand if hand[k].shape != auto[k].shape]:
+        raise ValueError(f"compare_grads needs gradients of the same shape, but {bad[0]} is {tuple(hand[bad[0]].shape)} by hand and {tuple(auto[bad[0]].shape)} from autograd")
     return {k: dict(exact=bool(torch.equal(hand[k], auto[k])), max_diff=(hand[k] - auto[k]).abs().max().item()) for k in hand}
 
 # %% ../nbs/08_backprop.ipynb #a1e4a128

@@ -6,7 +6,9 @@ Docs: https://mnist-lessons.github.io/mnist_lessons/deeper.html.md"""
 
 # %% ../nbs/05_deeper.ipynb #344ebd7f
 from __future__ import annotations
+from pathlib import Path
 from .data import mnist_sample_path
+from .layout import check_layout
 from .linear import mnist_loss, batch_accuracy
 from .optim import sample_dls, quiet
 from torch import nn
@@ -51,7 +53,8 @@ def sample_image_dls(path=None, bs:int=64, device=None)->DataLoaders:
     "fastai image `DataLoaders` for the MNIST_SAMPLE folders (labels '3'/'7', train/valid by folder)"
     dblock = DataBlock(blocks=(ImageBlock, CategoryBlock), get_items=sorted_image_files,
                        splitter=GrandparentSplitter(), get_y=parent_label)
-    return dblock.dataloaders(path or mnist_sample_path(), bs=bs, device=device)
+    path = check_layout(Path(path).expanduser(), 'sample') if path is not None else mnist_sample_path()   # a given folder is checked like ours
+    return dblock.dataloaders(path, bs=bs, device=device)
 
 def fit_resnet18(seed:int=42, bs:int=64, device=None, path=None, show:bool=False,
                  dls=None,    # other `DataLoaders` than `sample_image_dls(path, bs)`

@@ -19,18 +19,21 @@ from fastai.data.core import DataLoaders
 from fastai.learner import Learner
 from fastai.metrics import accuracy
 import fastai.callback.schedule  # adds `Learner.fit_one_cycle`
+from .guards import check_run
 
 # %% auto #0
 __all__ = ['linear10_min', 'mlp10_min', 'digit_cnn_min', 'wide_mlp_min', 'deep_mlp_min', 'digit_means', 'nearest_mean', 'softmax',
-           'log_softmax', 'check_class_targets', 'nll_loss', 'cross_entropy', 'digit_accuracy', 'mnist_dls', 'linear10',
-           'mlp10', 'fit_basic_digits', 'conv_bn', 'digit_cnn', 'n_params', 'fit_digits', 'wide_mlp', 'deep_mlp',
-           'confusion_matrix', 'most_confused', 'plot_confusion', 'predict_all']
+           'log_softmax', 'check_class_targets', 'nll_loss', 'cross_entropy', 'digit_accuracy', 'check_mnist_data',
+           'mnist_dls', 'linear10', 'mlp10', 'fit_basic_digits', 'conv_bn', 'digit_cnn', 'n_params', 'fit_digits',
+           'wide_mlp', 'deep_mlp', 'confusion_matrix', 'most_confused', 'plot_confusion', 'predict_all']
 
 # %% ../nbs/07_all_digits.ipynb #5097d419
 def digit_means(x:Tensor, # images `[N, 28, 28]`
                 y:Tensor, # integer labels `[N]`
                 n:int=10)->Tensor:
     "The mean image of each class: `[n, 28, 28]`"
+    if not x.is_floating_point(): raise ValueError(f"digit_means needs float images in [0, 1], got {x.dtype}: pixels of 0 to 255 need `.float() / 255`")
+    if len(x) != len(y): raise ValueError(f"digit_means needs one label per image, got {len(x)} images and {len(y)} labels")
     if len(y) == 0 or y.min() < 0 or y.max() >= n:
         raise ValueError(f"digit_means needs labels from 0 to {n-1}, " + (f"and they run from {y.min().item()} to {y.max().item()}" if len(y)
                          else "and there are none") + ": check the labels, or pass n, the number of classes.")
@@ -41,9 +44,11 @@ def digit_means(x:Tensor, # images `[N, 28, 28]`
 
 def nearest_mean(x:Tensor, means:Tensor, p:int=2)->Tensor:
     "Index of the mean nearest to each image of `x` (RMSE for `p=2`, mean absolute difference for `p=1`)"
-    if not x.is_floating_point() or (x.numel() and (x.min() < 0 or x.max() > 1)):
-        raise ValueError(f"nearest_mean needs float images in [0, 1] like the means, got {x.dtype}" + (f" from {x.min().item():g} to "
-                         f"{x.max().item():g}" if x.numel() else '') + ": pixels of 0 to 255 need `.float() / 255`")
+    for t, what in ((x, 'images'), (means, 'means')):
+        if not t.is_floating_point() or (t.numel() and (t.min() < 0 or t.max() > 1)):
+            raise ValueError(f"nearest_mean needs float {what} in [0, 1], got {t.dtype}" + (f" from {t.min().item():g} to "
+                             f"{t.max().item():g}" if t.numel() else '') + ": pixels of 0 to 255 need `.float() / 255`")
+    if x.shape in ((28, 28), (784,)): x = x[None]    # one image: a batch of one
     if not (isinstance(p, int) and p >= 1): raise ValueError(f"nearest_mean's p is 1 (mean absolute difference) or 2 (RMSE), got {p!r}")
     x = x.flatten(1)
     # one mean at a time: [N, 784] - [784] broadcasts over the images (all ten at once would need [N, 10, 784] in memory)
@@ -74,6 +79,8 @@ def check_class_targets(preds:Tensor, targets:Tensor, who:str):
         raise ValueError(f"{who} needs activations [N, C] and integer class indices [N], got {tuple(preds.shape)} "
                          f"and {tuple(targets.shape)} ({targets.dtype})")
     check_batch(preds, who)
+    if preds.shape[1] < 2: raise ValueError(f"{who} needs one column of activations per class ([N, C] with C at least 2), got {tuple(preds.shape)}; "
+                                            "for a single output, as for 3s against 7s, use `mnist_loss`")
     lo, hi = torch.aminmax(targets)
     if lo < 0 or hi >= preds.shape[1]:
         bad = targets[(targets < 0) | (targets >= preds.shape[1])].unique()
@@ -94,6 +101,9 @@ def nll_loss(log_probs:Tensor, # `[N, C]` log-probabilities
 
 def cross_entropy(preds:Tensor, targets:Tensor)->Tensor:
     "Cross-entropy loss on raw activations: `nll_loss(log_softmax(preds), targets)`"
+    if preds.ndim == 2 and preds.numel() and (preds >= 0).all() and ((preds.sum(-1) - 1).abs() < 1e-4).all():
+        raise ValueError("cross_entropy takes raw activations, but every row of these is at least 0 and sums to 1, like probabilities: "
+                         "pass the activations from before `softmax` (cross_entropy applies log_softmax itself), or `nll_loss(probs.log(), targets)`")
     return nll_loss(log_softmax(preds), targets)
 
 # %% ../nbs/07_all_digits.ipynb #62051a2e
@@ -102,10 +112,25 @@ def digit_accuracy(preds:Tensor, targets:Tensor)->Tensor:
     check_class_targets(preds, targets, 'digit_accuracy')
     return (preds.argmax(1) == targets).float().mean()
 
+# %% ../nbs/07_all_digits.ipynb #9b232501
+def check_mnist_data(data, who:str)->tuple:
+    "Raise a clear error unless `data` has `load_mnist()`'s form (float images `[N, 28, 28]`, integer labels `[N]`, twice); return it"
+    if 'stacked_threes' in getattr(data, '_fields', ()):
+        raise ValueError(f"{who} needs full MNIST in `load_mnist()`'s form, got `load_sample()`'s 3s and 7s; "
+                         "`sample_tensors()` (lesson 10) gives MNIST_SAMPLE in that form")
+    if not (isinstance(data, (tuple, list)) and len(data) == 4):
+        raise ValueError(f"{who} needs four tensors, as `load_mnist()` returns: (train images, train labels, test images, test labels)")
+    for x, y, part in ((data[0], data[1], 'training'), (data[2], data[3], 'test')):
+        if x.ndim != 3 or tuple(x.shape[1:]) != (28, 28): raise ValueError(f"{who} needs {part} images [N, 28, 28], got {tuple(x.shape)}")
+        if not x.is_floating_point(): raise ValueError(f"{who} needs float {part} images in [0, 1], got {x.dtype}: use `.float() / 255`")
+        if y.ndim != 1 or len(y) != len(x) or y.is_floating_point():
+            raise ValueError(f"{who} needs one integer label per {part} image, got labels {tuple(y.shape)} ({y.dtype}) for {len(x)} images")
+    return data
+
 # %% ../nbs/07_all_digits.ipynb #5fcffd03
 def mnist_dls(bs:int=256, device=None, seed:int=42, data=None)->DataLoaders:
     "fastai `DataLoaders` of full MNIST from `TensorLoader`s: shuffled train `[N,1,28,28]`, test set as validation"
-    trx, try_, tex, tey = data or load_mnist()
+    trx, try_, tex, tey = check_mnist_data(data or load_mnist(), 'mnist_dls')
     return DataLoaders(TensorLoader(trx.unsqueeze(1), try_, bs=bs, shuffle=True, device=device, seed=seed),
                        TensorLoader(tex.unsqueeze(1), tey, bs=1000, device=device), device=device)
 
@@ -142,6 +167,7 @@ def fit_digits(make=digit_cnn,          # model maker
                data=None,               # `load_mnist()` tensors, if already loaded
                show:bool=False)->Learner:
     "Lesson 7's headline run: `make()` trained by fastai's `Learner` (Adam) with `fit_one_cycle` and `F.cross_entropy` on `mnist_dls`"
+    check_run('fit_digits', epochs, lr)
     set_seed(seed)
     learn = Learner(mnist_dls(device=device, data=data, seed=seed), make(), loss_func=F.cross_entropy, metrics=accuracy)
     with quiet(learn, show): learn.fit_one_cycle(epochs, lr)

@@ -55,12 +55,10 @@ def read_digit(model:nn.Module,  # lesson 7's (10 outputs) or lessons 3-5's (1 o
     if not x.is_floating_point() or x.min() < 0 or x.max() > 1:
         raise ValueError(f"read_digit needs float pixels from 0 to 1, got {x.dtype} from {x.min().item():g} to {x.max().item():g}: "
                          "prepare the image with mnist_style (it scales 0-255 to 0-1), or divide by 255")
-    dev = next(model.parameters()).device
-    with torch.no_grad():
-        for shape in ((1, 1, 28, 28), (1, 28 * 28)):    # lesson 7's models take images, lessons 3-5's flat rows
-            try: out = model(x.reshape(shape).to(dev)).float().cpu().reshape(-1); break
-            except RuntimeError: continue
-        else: raise ValueError("the model takes neither images [N, 1, 28, 28] nor rows [N, 784]")
+    p0 = next(model.parameters())
+    first = next(m for m in model.modules() if isinstance(m, (nn.Conv2d, nn.Linear)))
+    shape = (1, 1, 28, 28) if isinstance(first, nn.Conv2d) else (1, 28 * 28)   # a CNN takes images, lessons 3-5's models flat rows
+    with torch.no_grad(): out = model(x.reshape(shape).to(p0.device, p0.dtype)).float().cpu().reshape(-1)
     if len(out) == 10: return [str(d) for d in range(10)], out.softmax(0).tolist()
     if len(out) == 1: p = out.sigmoid().item(); return ['3', '7'], [p, 1 - p]
     raise ValueError(f"the model gives {len(out)} outputs; a digit reader needs 10 (all digits) or 1 (3 vs 7)")

@@ -17,6 +17,7 @@ def check_run(who:str,            # the helper's name, for the message
               whole:bool=True,    # epochs must be a whole number (else any number above 0)
              ):
     "Raise a clear error unless `epochs` ≥ 1 (or > 0), `lr` > 0 and `bs` ≥ 1 describe a run that trains"
+    epochs, lr, bs = (v.item() if hasattr(v, 'item') and getattr(v, 'ndim', 1) == 0 else v for v in (epochs, lr, bs))  # NumPy and 0-d tensor scalars
     real = isinstance(epochs, numbers.Real) and not isinstance(epochs, bool) and math.isfinite(epochs)
     if whole and not (isinstance(epochs, numbers.Integral) and not isinstance(epochs, bool) and epochs >= 1):
         raise ValueError(f"{who} needs a whole number of epochs, at least 1; got {epochs!r}")

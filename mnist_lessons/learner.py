@@ -59,7 +59,7 @@ def validate(self:BasicLearner, dl=None)->list:
     with torch.no_grad():
         for xb, yb in dl:
             preds, bs = self.model(xb), len(yb)
-            tot += torch.stack([f(preds, yb).float().cpu() for f in [self.loss_func, *self.metrics]]) * bs
+            tot += torch.stack([torch.as_tensor(f(preds, yb)).float().cpu() for f in [self.loss_func, *self.metrics]]) * bs   # a metric may return a float
             n += bs
     if n == 0: raise ValueError("the validation loader gave no batches (an empty validation set?), so there is no valid_loss")
     return (tot / n).tolist()

@@ -83,10 +83,9 @@ class TensorLoader:
     "Batches of `(x[i:i+bs], y[i:i+bs])` sliced from whole tensors, optionally shuffled each epoch"
     def __init__(self, x:Tensor, y:Tensor, bs:int=256, shuffle:bool=False, device=None, seed:int|None=None):
         if len(x) != len(y): raise ValueError(f"x and y must have the same length, got {len(x)} and {len(y)}")
-        if isinstance(bs, bool) or not isinstance(bs, int) or bs < 1:
-            raise ValueError(f"bs is the batch size, a whole number of at least 1; got {bs!r}")
+        check_run('TensorLoader', bs=bs)
         self.x, self.y = (x.to(device), y.to(device)) if device is not None else (x, y)
-        self.bs, self.shuffle = bs, shuffle
+        self.bs, self.shuffle = int(bs), shuffle
         self.gen = torch.Generator().manual_seed(seed) if seed is not None else None
     def __len__(self): return (len(self.x) + self.bs - 1) // self.bs
     @property
@@ -111,6 +110,7 @@ def calc_grad(xb:Tensor, yb:Tensor, model, loss_func=mnist_loss):
 
 def train_epoch(model, dl, lr:float, params:list, loss_func=mnist_loss):
     "One pass over `dl`: for each batch, compute gradients and step every parameter"
+    check_run('train_epoch', lr=lr)
     n = 0
     for n, (xb, yb) in enumerate(dl, 1):
         calc_grad(xb, yb, model, loss_func)

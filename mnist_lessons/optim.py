@@ -28,20 +28,25 @@ class BasicOptim:
     "Plain SGD: `step` moves each parameter against its gradient, `zero_grad` clears the gradients"
     def __init__(self, params, lr:float):
         check_run('BasicOptim', lr=lr)           # refuses a learning rate of 0 or below, saying why
+        if isinstance(params, torch.nn.Module) or isinstance(params, torch.Tensor):
+            raise TypeError("BasicOptim needs the parameters to step, e.g. `BasicOptim(model.parameters(), lr)`, not the model or one tensor")
         self.params, self.lr = list(params), lr
     def step(self, *args, **kwargs):             # *args, **kwargs: accept and ignore arguments such as PyTorch's `zero_grad(set_to_none=True)`
         with torch.no_grad():
-            for p in self.params: p -= p.grad * self.lr
+            for p in self.params:
+                if p.grad is not None: p -= p.grad * self.lr   # a parameter the loss did not use has no gradient: it stays
     def zero_grad(self, *args, **kwargs):
         for p in self.params: p.grad = None
 
 # %% ../nbs/04_pytorch_fastai.ipynb #76d41323
 def train_epoch_opt(model, dl, opt, loss_func=mnist_loss):
     "One pass over `dl`, letting `opt` update the parameters"
-    for xb, yb in dl:
+    n = 0
+    for n, (xb, yb) in enumerate(dl, 1):
         calc_grad(xb, yb, model, loss_func)
         opt.step()
         opt.zero_grad()
+    if n == 0: raise ValueError("train_epoch_opt got no batches from `dl` (an empty training set?), so nothing was trained")
 
 def train_model_opt(model, dl, valid_dl, opt, epochs:int=20, loss_func=mnist_loss)->list:
     "Train with optimizer `opt` for `epochs`; validation accuracy after each"
@@ -82,6 +87,8 @@ def fit_table(learn, # fastai's `Learner` after `fit`, or lesson 6's `BasicLearn
               every:int=1, # show every `every`-th epoch (and always the last)
              )->pd.DataFrame:
     "The losses and metrics recorded per epoch, as the table `fit` draws in a live notebook (which saved outputs lose)"
+    if isinstance(every, bool) or not isinstance(every, int) or every < 1: raise ValueError(f"fit_table's `every` is a whole number of epochs, at least 1; got {every!r}")
+    if not (learn.history if hasattr(learn, 'history') else getattr(learn.recorder, 'values', None)): raise ValueError("fit_table found no epochs recorded: call `fit` first")
     if hasattr(learn, 'history'): df = pd.DataFrame(learn.history).drop(columns='time').set_index('epoch')
     else: df = pd.DataFrame(learn.recorder.values, columns=learn.recorder.metric_names[1:-1]).rename_axis('epoch')
     return df[(df.index % every == 0) | (df.index == df.index[-1])]

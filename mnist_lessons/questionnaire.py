@@ -9,10 +9,11 @@ from __future__ import annotations
 from .linear import TensorLoader, linear1, mnist_loss
 import torch
 from torch import Tensor
+import re
 
 # %% auto #0
-__all__ = ['SGD_STEPS', 'PRECEDENCE', 'Verdict', 'check_doubled_odds', 'check_tensor_corner', 'check_sgd_steps',
-           'check_activation', 'check_train_epoch', 'check_pairing']
+__all__ = ['SGD_STEPS', 'Verdict', 'check_doubled_odds', 'check_tensor_corner', 'check_sgd_steps', 'check_activation',
+           'check_train_epoch', 'check_pairing']
 
 # %% ../nbs/internals/95_questionnaire.ipynb #c48974f1
 class Verdict:
@@ -30,6 +31,9 @@ def _comprehension(code:str):
     except SyntaxError as e:
         hint = ("a comprehension reads [expression for x in nums if condition]: is `in` missing?" if ' for ' in code and ' in ' not in code
                 else "a comparison is ==, not =" if ' if ' in code and '==' not in code and '=' in code.split(' if ', 1)[1]
+                else "give the expression alone, without the `name =` in front" if re.match(r'\s*\w+\s*=[^=]', code)
+                else "nothing was given: write the comprehension between the quotes" if not code.strip()
+                else "a comprehension goes between square brackets: [expression for x in nums if condition]" if ' for ' in code and not code.strip().startswith('[')
                 else "check the brackets and the colons")
         return f"that is not valid Python ({e.msg}, at column {e.offset}): {hint}"
     return lambda nums: eval(compiled, {'nums': nums})
@@ -95,10 +99,14 @@ def check_tensor_corner(doubled, # your 3x3 tensor of 1..9, doubled
 
 # %% ../nbs/internals/95_questionnaire.ipynb #bf29645d
 SGD_STEPS = {'initialise': ('init', 'random'), 'predict': ('predict', 'forward', 'model('), 'loss': ('loss', 'wrong', 'error', 'measure', 'how good', 'cost'),
-             'gradient': ('grad', 'backward'), 'step': ('step', 'update', '-='), 'repeat': ('repeat', 'loop', 'epoch', 'again'),
+             'gradient': ('grad', 'backward', 'derivative', 'slope'), 'step': ('step', 'update', '-='), 'repeat': ('repeat', 'loop', 'epoch', 'again'),
              'stop': ('stop', 'until', 'enough')}
-# a step that names two ("measure how wrong the predictions are", "step by the gradient", "repeat until good enough") is the first of these
-PRECEDENCE = ('repeat', 'stop', 'step', 'gradient', 'loss', 'predict', 'initialise')
+
+def _step_named(s:str, found:dict)->str|None:
+    "The step a line names: of the steps not yet found, the one whose keyword comes first in it (after a leading 'for each ...:')"
+    s = re.sub(r'^\s*for\b[^:]*:\s*', '', s.lower())     # "for each epoch: predict" names predict
+    hits = [(s.find(k), name) for name, keys in SGD_STEPS.items() if name not in found for k in keys if k in s]
+    return min(hits)[1] if hits else None   # "measure how wrong the predictions are" is the loss, "step by the gradient" a step
 
 def check_sgd_steps(steps:list, # your steps, in order, as short strings
                    )->Verdict:
@@ -110,8 +118,7 @@ def check_sgd_steps(steps:list, # your steps, in order, as short strings
     if not all(isinstance(s, str) for s in steps): return v.bad('give a list of strings, one per step')
     found = {}
     for i, s in enumerate(steps):
-        for name in PRECEDENCE:
-            if name not in found and any(k in s.lower() for k in SGD_STEPS[name]): found[name] = i; break
+        if name := _step_named(s, found): found[name] = i
     missing = [n for n in SGD_STEPS if n not in found]
     if missing: v.bad(f"missing: {', '.join(missing)}")
     order = [n for n in sorted(found, key=found.get)]

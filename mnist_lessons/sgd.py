@@ -61,6 +61,8 @@ def fit_rollercoaster(seed:int=42,      # seeds the random starting parameters
                       data:tuple|None=None, # (time, speed); default `rollercoaster()`
                      )->tuple:          # (params `[steps+1, 3]` before each step and at the end, losses `[steps+1]` likewise)
     "Fit the quadratic `f` to the rollercoaster by `steps` SGD steps from random parameters"
+    if isinstance(steps, bool) or not isinstance(steps, int) or steps < 1: raise ValueError(f"fit_rollercoaster needs a whole number of steps, at least 1; got {steps!r}")
+    if not lr > 0: raise ValueError(f"fit_rollercoaster needs a learning rate above 0 (a negative one climbs the loss, 0 never moves); got {lr!r}")
     time, speed = data or rollercoaster()
     params = torch.randn(3, generator=torch.Generator().manual_seed(seed)).requires_grad_()
     hist, losses = [params.detach().clone()], []

@@ -33,13 +33,20 @@ def show_pixels(img:Tensor, # a 2-d image, 0-255 or 0-1
 def check_images(a:Tensor, b:Tensor, who:str)->tuple:
     "Raise a clear error unless `a` and `b` are float images in [0, 1] of the same kind; return the axes that hold one image's pixels"
     if not (a.is_floating_point() and b.is_floating_point()):
-        raise ValueError(f"{who} needs float images in [0, 1], got {a.dtype} and {b.dtype}: use `.float() / 255` on uint8 pixels")
+        fix = "use `.float()` on True/False pixels" if torch.bool in (a.dtype, b.dtype) else "use `.float() / 255` on uint8 pixels"
+        raise ValueError(f"{who} needs float images in [0, 1], got {a.dtype} and {b.dtype}: {fix}")
     for t in (a, b):
+        if t.isnan().any(): raise ValueError(f"{who} got an image holding NaN, which compares as neither nearer nor farther: find where it came from")
         if t.numel() and (t.min() < 0 or t.max() > 1):
             raise ValueError(f"{who} needs images in [0, 1], got values from {t.min().item():g} to {t.max().item():g}: "
                              "pixels of 0 to 255 need `/ 255`")
-    if a.shape[-2:] == (28, 28) and b.shape[-2:] == (28, 28): return (-1, -2)
-    if a.shape[-1:] == (784,) and b.shape[-1:] == (784,): return (-1,)
+    for axes, shape in (((-1, -2), (28, 28)), ((-1,), (784,))):
+        if a.shape[-len(shape):] == shape and b.shape[-len(shape):] == shape:
+            lead = [s for s in (a.shape[:-len(shape)], b.shape[:-len(shape)]) if len(s)]
+            if len(lead) == 2 and lead[0] != lead[1]:    # two stacks of different shapes would broadcast into a table of every pair
+                raise ValueError(f"{who} compares a stack of images with one image or with a stack of the same shape, got "
+                                 f"{tuple(a.shape)} and {tuple(b.shape)}: drop the extra axis (e.g. `.squeeze(1)`) or compare one image")
+            return axes
     raise ValueError(f"{who} needs two 28x28 images ([..., 28, 28]) or two flattened ones ([..., 784]), got "
                      f"{tuple(a.shape)} and {tuple(b.shape)}: reshape one to match the other, e.g. `.view(-1, 28*28)`")
 

@@ -11,7 +11,7 @@ import torch
 from torch import nn
 import torch.nn.functional as F
 from .data import load_mnist, load_sample, Digits
-from .digits import digit_cnn
+from .digits import digit_cnn, check_mnist_data
 from .runs import median_time
 from torch.utils.flop_counter import FlopCounterMode
 from .guards import check_run
@@ -28,7 +28,7 @@ def speed_data(device=None,            # where the tensors live (the GPU when tr
               )->Digits:               # (train_x `[60000,1,28-2*crop,28-2*crop]`, train_y, test_x `[10000,1,...]`, test_y)
     "Full MNIST on `device`, ready for training in memory"
     if not (isinstance(crop, int) and 0 <= crop <= 10): raise ValueError(f"crop must be a whole number of pixels from 0 to 10, got {crop!r}")
-    x, y, tx, ty = data or load_mnist()
+    x, y, tx, ty = check_mnist_data(data or load_mnist(), 'speed_data')
     x, tx = x[:, crop:28-crop, crop:28-crop].unsqueeze(1), tx[:, crop:28-crop, crop:28-crop].unsqueeze(1)
     if normalize: m, s = x.mean(), x.std(); x, tx = (x - m) / s, (tx - m) / s
     return Digits(*(t.to(device) for t in (x, y, tx, ty)))
@@ -45,6 +45,9 @@ def fit_fast(data:tuple,                 # `speed_data` tensors
     "Train `make()` with AdamW and a one-cycle schedule on shuffled in-memory batches; return the trained model"
     check_run('fit_fast', epochs, lr, bs, whole=False)
     x, y = data[0], data[1]
+    if x.ndim != 4 or x.shape[1] != 1 or not x.is_floating_point():
+        raise ValueError(f"fit_fast needs `speed_data` tensors (float images [N, 1, H, W]), got {tuple(x.shape)} {x.dtype}: "
+                         "pass `speed_data(data=...)`, which adds the channel axis and normalises")
     torch.manual_seed(seed)
     model = make().to(x.device)
     if channels_last: model, x = model.to(memory_format=torch.channels_last), x.contiguous(memory_format=torch.channels_last)
