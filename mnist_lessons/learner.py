@@ -18,7 +18,18 @@ from fastcore.basics import patch
 from .guards import check_run
 
 # %% auto #0
-__all__ = ['BasicLearner', 'fit_basic_simple_net']
+__all__ = ['check_learner', 'BasicLearner', 'fit_basic_simple_net']
+
+# %% ../nbs/06_learner.ipynb #4c041d8b
+def check_learner(dls, metrics)->list:
+    "Raise a clear error unless `dls` has `.train` and `.valid` loaders and `metrics` are functions; return the metrics as a list"
+    if not (hasattr(dls, 'train') and hasattr(dls, 'valid')):
+        raise TypeError(f"dls needs `.train` and `.valid` loaders (e.g. fastai `DataLoaders(train_dl, valid_dl)`), got {type(dls).__name__}")
+    metrics = [] if metrics is None else list(metrics) if isinstance(metrics, (list, tuple)) else [metrics]
+    if bad := [m for m in metrics if not callable(m)]:
+        raise TypeError(f"metrics are functions `metric(preds, targets)`, such as `batch_accuracy`; got {bad[0]!r}. "
+                        "Pass the function itself, not a value it returned.")
+    return metrics
 
 # %% ../nbs/06_learner.ipynb #2e7fd7f8
 class BasicLearner:
@@ -29,13 +40,8 @@ class BasicLearner:
                  opt_func=BasicOptim,       # `opt_func(params, lr)` -> object with `step` and `zero_grad`
                  metrics=(),                # functions `metric(preds, targets)` -> scalar, averaged over validation items
                  beta:float=0.98):          # smoothing of `smooth_loss`, as fastai's `train_loss`
-        if not (hasattr(dls, 'train') and hasattr(dls, 'valid')):
-            raise TypeError(f"dls needs `.train` and `.valid` loaders (e.g. fastai `DataLoaders(train_dl, valid_dl)`), got {type(dls).__name__}")
+        self.metrics = check_learner(dls, metrics)   # folded above: loaders with .train and .valid, metrics as functions
         self.dls, self.model, self.loss_func, self.opt_func, self.beta = dls, model, loss_func, opt_func, beta
-        self.metrics = [] if metrics is None else list(metrics) if isinstance(metrics, (list, tuple)) else [metrics]
-        if bad := [m for m in self.metrics if not callable(m)]:
-            raise TypeError(f"metrics are functions `metric(preds, targets)`, such as `batch_accuracy`; got {bad[0]!r}. "
-                            "Pass the function itself, not a value it returned.")
         self.history, self.opt = [], None
         device = getattr(dls, 'device', None) or getattr(dls.train, 'device', None)
         if device is not None: model.to(device)     # the model goes where the data is
@@ -68,7 +74,8 @@ def validate(self:BasicLearner, dl=None)->list:
 @patch
 def fit(self:BasicLearner, epochs:int, lr:float, show:bool=True):
     "Train for `epochs` at learning rate `lr`: a fresh optimizer, a progress bar, one `history` row per epoch"
-    check_run('fit', epochs, lr)
+    check_run('fit', epochs, lr)          # refuses epochs or a learning rate that would train nothing, saying why
+
     self.opt, self.history = self.opt_func(list(self.model.parameters()), lr), []
     names = ['epoch', 'train_loss', 'smooth_loss', 'valid_loss', *[getattr(m, '__name__', 'metric') for m in self.metrics], 'time']
     mb = master_bar(range(epochs)) if show else range(epochs)
