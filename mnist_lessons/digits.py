@@ -25,7 +25,8 @@ from .guards import check_run
 __all__ = ['linear10_min', 'mlp10_min', 'digit_cnn_min', 'wide_mlp_min', 'deep_mlp_min', 'digit_means', 'nearest_mean', 'softmax',
            'log_softmax', 'check_class_targets', 'nll_loss', 'cross_entropy', 'digit_accuracy', 'check_mnist_data',
            'mnist_dls', 'linear10', 'mlp10', 'fit_basic_digits', 'conv_bn', 'digit_cnn', 'n_params', 'fit_digits',
-           'wide_mlp', 'deep_mlp', 'confusion_matrix', 'most_confused', 'plot_confusion', 'predict_all']
+           'wide_mlp', 'deep_mlp', 'check_confusion', 'confusion_matrix', 'most_confused', 'plot_confusion',
+           'predict_all']
 
 # %% ../nbs/07_all_digits.ipynb #5097d419
 def digit_means(x:Tensor, # images `[N, 28, 28]`
@@ -184,9 +185,9 @@ def deep_mlp()->nn.Sequential:
 wide_mlp_min = 0.971  # 21 runs gave 0.9736 to 0.9774 (SPREAD.md)
 deep_mlp_min = 0.967  # 21 runs gave 0.9699 to 0.9746 (SPREAD.md)
 
-# %% ../nbs/07_all_digits.ipynb #cfc374ac
-def confusion_matrix(preds:Tensor, targets:Tensor, n:int=10)->Tensor:
-    "`[n, n]` counts: row = actual class, column = predicted class (`preds` are class indices)"
+# %% ../nbs/07_all_digits.ipynb #4a0dea55
+def check_confusion(preds:Tensor, targets:Tensor, n:int):
+    "Raise a clear error unless `preds` and `targets` are `[N]` class indices from 0 to n-1"
     for name, t in (('preds', preds), ('targets', targets)):
         if t.is_floating_point() or t.dtype == torch.bool or t.ndim != 1:
             raise ValueError(f"confusion_matrix needs class indices of shape [N] for {name}, got {tuple(t.shape)} ({t.dtype}); "
@@ -194,6 +195,11 @@ def confusion_matrix(preds:Tensor, targets:Tensor, n:int=10)->Tensor:
         if len(t) and (t.min() < 0 or t.max() >= n): raise ValueError(f"confusion_matrix: {name} holds classes outside 0..{n-1} "
                                                                       f"({t.min().item()} to {t.max().item()}); pass n, the number of classes")
     if preds.shape != targets.shape: raise ValueError(f"confusion_matrix needs one prediction per target, got {len(preds)} and {len(targets)}")
+
+# %% ../nbs/07_all_digits.ipynb #cfc374ac
+def confusion_matrix(preds:Tensor, targets:Tensor, n:int=10)->Tensor:
+    "`[n, n]` counts: row = actual class, column = predicted class (`preds` are class indices)"
+    check_confusion(preds, targets, n)
     return torch.bincount(targets.cpu().long() * n + preds.cpu().long(), minlength=n*n).view(n, n)   # long: a uint8 * n overflows
 
 def most_confused(cm:Tensor, k:int=5)->list:
