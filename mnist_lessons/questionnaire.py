@@ -182,9 +182,7 @@ def check_train_epoch(train_epoch, # your `train_epoch(model, dl, lr, params)`
         return v.bad(f'running it raised {type(e).__name__}: {e}')
     if torch.equal(w.detach(), w0) or torch.equal(b.detach(), b0): return v.bad('some parameters never changed: step every p in params')
     v.good('every parameter changed')
-    if any(p.grad is not None and p.grad.abs().sum() > 0 for p in (w, b)):
-        v.bad('gradients are left in .grad after the epoch: reset them after each step (p.grad.zero_() or p.grad = None)')
-    else: v.good('gradients are reset')
+    left = any(p.grad is not None and p.grad.abs().sum() > 0 for p in (w, b))   # said below, with what it did to the steps
     try: end = full_loss()
     except ValueError as e:    # the loss refuses NaN predictions: the weights blew up
         return v.bad(f'after 5 epochs the model predicts NaN ({e}): the steps blew up; step by -lr * p.grad, once per batch')
@@ -212,9 +210,12 @@ def check_train_epoch(train_epoch, # your `train_epoch(model, dl, lr, params)`
                      'function?); step by p -= lr * p.grad')
     if end < start * 0.6: v.good(f'the loss fell from {start:.3f} to {end:.3f} in 5 epochs')
     else: v.bad(f'the loss went from {start:.3f} to {end:.3f}: check the sign of the step (p -= lr * p.grad) and that you step after backward')
+    if same(got, plain(zero_each=False)) and not same(got, plain()):
+        return v.bad('the gradients are never reset, so they add up over the batches (and are left in .grad after the epoch): '
+                     'zero them after every step (p.grad.zero_() or p.grad = None)')
+    if left: v.bad('gradients are left in .grad after the epoch: reset them after each step (p.grad.zero_() or p.grad = None)')
+    else: v.good('gradients are reset')
     if same(got, plain()): v.good('one epoch at lr 0.1 matches plain SGD step for step')
-    elif same(got, plain(zero_each=False)):
-        v.bad('the gradients add up over the batches: zero them after every step (p.grad.zero_() or p.grad = None)')
     else: v.bad('one epoch at lr 0.1 ends with other weights than plain SGD: for each batch predict, compute the loss, call backward, '
                 'then p -= lr * p.grad and reset p.grad')
     return v
