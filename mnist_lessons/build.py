@@ -56,7 +56,9 @@ def os_problem(e:OSError, where)->str:
     if e.errno in (errno.ENOSPC, errno.EDQUOT):
         return f"the disk is full while writing in {where} ({e.strerror}). Free some space (MNIST_SAMPLE needs about 70 MB, full MNIST 350 MB) or {elsewhere}."
     if e.errno == errno.ENAMETOOLONG: return f"a path under {where} is too long for the file system. Use a shorter one: {elsewhere}."
-    return f"cannot write in {where} ({e.strerror or e}: {e.filename or ''}). Pass a writable folder: {elsewhere}."
+    if file := next((p for p in (Path(where), *Path(where).parents) if p.is_file()), None):   # e.g. `--data` names a file
+        return f"{file} is a file, not a folder{'' if file == Path(where) else f', so nothing can be made in {where}'}: {elsewhere}."
+    return f"cannot write in {where} ({e.strerror or e}: {e.filename or ''}): {elsewhere}."
 
 def _write_pngs(arrays, tmp:Path, name:str, log):
     spec, jobs = DATASETS[name], []

@@ -12,7 +12,8 @@ from pathlib import Path
 import numpy as np, torch
 from PIL import Image
 from .idx import MnistDataError, MnistDataWarning
-from .layout import DATASETS, MNIST_DIGESTS, digit_folders, image_digest, check_layout, check_labels, redo_advice
+from .layout import (DATASETS, MNIST_DIGESTS, digit_folders, image_digest, check_layout, check_labels, redo_advice,
+                                  data_command)
 from .build import writer_id, claim, remove_stale
 
 # %% auto #0
@@ -41,7 +42,7 @@ def _read_folder(path:Path, name:str, split:str, digit:int)->torch.Tensor:
     x = np.stack([read_png(f, path, name) for f in sorted(d.glob('*.png'), key=stem_key)])
     if image_digest(x) != MNIST_DIGESTS[DATASETS[name]['src'][split]][digit]:
         raise MnistDataError(f"the images in {d} are not MNIST's {digit}s: a file was changed or replaced. "
-                             f"`mnist-lessons data --verify` names it. {redo_advice(path, name)}")
+                             f"{data_command(path, name, ' --verify')} names it. {redo_advice(path, name)}")
     return torch.from_numpy(x)
 
 def source_fingerprint(path:Path, name:str)->str:
@@ -98,8 +99,8 @@ def _save_cache(cf:Path, obj)->bool:
 
 @lru_cache(maxsize=4)
 def digit_tensors(path:Path, name:str='sample')->dict:
-    "uint8 images of dataset `name` at `path` as {split: {digit: tensor[n,28,28]}}, checked against MNIST, cached on disk"
-    path, cf = Path(path), cache_file(Path(path))
+    "uint8 images of dataset `name` at `path` (`~` is your home folder) as {split: {digit: tensor[n,28,28]}}, checked against MNIST, cached on disk"
+    path = Path(path).expanduser(); cf = cache_file(path)
     source = source_fingerprint(path, name)  # also `check_layout`
     if (t := _load_cache(cf, name, source)) is not None: return t
     t = {}

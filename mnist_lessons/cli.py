@@ -26,17 +26,18 @@ def cmd_data(args)->int:
     if args.idx: verify_idx(find_idx(args.idx))   # a folder named on the command line must be complete, whatever is built already
     for name in ['sample'] + (['full'] if args.full else []):
         start = time.perf_counter()
-        try: path = get_mnist(name, idx=args.idx, data=args.data, download=not args.no_download, log=print)
-        except MnistDataError as e:   # --verify names what the quick check only counted
+        try:
+            path = get_mnist(name, idx=args.idx, data=args.data, download=not args.no_download, log=print)
+            counts = {}
+            for s, d, _ in digit_folders(name): counts[s] = counts.get(s, 0) + n_png(path/s/str(d))
+            print(f"checked {path}: " + ', '.join(f"{s} {c:,}" for s, c in counts.items())
+                  + ' images, every digit folder complete' + (', labels.csv consistent' if name == 'sample' else ''))
+            digit_tensors(path, name)   # refuses a folder whose images are not MNIST's, without naming the file
+        except MnistDataError as e:   # --verify names what the quick checks only counted or fingerprinted
             if not (args.verify and (bad := dataset_dir(name, args.data)).is_dir()): raise
             print(f"{e}\n--verify: comparing every file of {bad} with the IDX files", file=sys.stderr)
             verify_dataset(bad, name, idx=args.idx, log=print)
             raise
-        counts = {}
-        for s, d, _ in digit_folders(name): counts[s] = counts.get(s, 0) + n_png(path/s/str(d))
-        print(f"checked {path}: " + ', '.join(f"{s} {c:,}" for s, c in counts.items())
-              + ' images, every digit folder complete' + (', labels.csv consistent' if name == 'sample' else ''))
-        digit_tensors(path, name)
         cf = cache_file(path)
         print("stacked tensors match MNIST's own images; " + (f"cached in {cf}" if cf.is_file() else "not cached (see the warning above)"))
         if args.verify: verify_dataset(path, name, idx=args.idx, log=print)
@@ -102,13 +103,24 @@ def cmd_reproduce(args)->int:
     info = machine_info(pick_device(args.device))
     print(machine_line(info), flush=True)
     start = time.perf_counter()
-    rows = reproduce(args.only, args.device, show=not args.quiet, download=not args.no_download, log=print, ci=args.ci)
-    print('\n' + format_table(rows))
-    failed = [r for r in rows if not r.passed]
-    print(f"{len(rows) - len(failed)} of {len(rows)} figures as expected in {time.perf_counter() - start:.0f}s"
-          + (f"; out of bounds: {', '.join(f'{r.experiment} ({r.metric})' for r in failed)}" if failed else ''))
-    if args.json is not None: write_json(args.json, dict(machine=info, passed=not failed, rows=[dict(asdict(r), passed=r.passed, bound=r.bound) for r in rows]))
-    return 1 if failed else 0
+    def report(rows, stopped=None)->list:
+        "Print the table and the summary line, write the JSON; return the rows out of bounds"
+        failed = [r for r in rows if not r.passed]
+        if rows: print('\n' + format_table(rows))
+        print(f"{len(rows) - len(failed)} of {len(rows)} figures as expected in {time.perf_counter() - start:.0f}s"
+              + (f"; out of bounds: {', '.join(f'{r.experiment} ({r.metric})' for r in failed)}" if failed else '')
+              + (f"; stopped at {stopped['experiment']}, which could not run (the error below)" if stopped else '')
+              + (f"; not run: {', '.join(stopped['not_run'])}" if stopped and stopped['not_run'] else ''))
+        if args.json is not None:
+            write_json(args.json, dict(machine=info, passed=not (failed or stopped), rows=[dict(asdict(r), passed=r.passed, bound=r.bound) for r in rows],
+                                       **({'stopped': stopped} if stopped else {})))
+        return failed
+    try: rows = reproduce(args.only, args.device, show=not args.quiet, download=not args.no_download, log=print, ci=args.ci)
+    except MnistLessonsError as e:
+        if not hasattr(e, 'rows'): raise   # refused before any experiment ran: nothing to report
+        report(e.rows, dict(experiment=e.experiment, error=str(e), not_run=e.not_run))
+        raise
+    return 1 if report(rows) else 0
 
 def cmd_bench(args)->int:
     "Run the benchmark, print the machine and the table, optionally write JSON"
@@ -126,7 +138,8 @@ def cmd_bench(args)->int:
 def add_run_args(p, names:tuple):
     "The options `reproduce` and `bench` share: --device, --only (some of `names`), --json, --no-download"
     p.add_argument('--device', default='auto', choices=['auto', 'cpu', 'cuda'], help='where to run (default: a GPU if there is one)')
-    p.add_argument('--only', nargs='+', metavar='NAME', choices=list(names), help=f"run only these: {', '.join(names)}")
+    p.add_argument('--only', nargs='+', action='extend', metavar='NAME', choices=list(names),
+                   help=f"run only these (the option may be given more than once): {', '.join(names)}")
     p.add_argument('--json', metavar='FILE', help='also write the results and the machine to FILE')
     p.add_argument('--no-download', action='store_true', help="if data is missing and no IDX files are found, fail instead of using fastai's download")
 

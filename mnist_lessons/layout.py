@@ -6,18 +6,18 @@ Docs: https://mnist-lessons.github.io/mnist_lessons/internals/layout.html.md"""
 
 # %% ../nbs/internals/02_layout.ipynb #dd9c1905
 from __future__ import annotations
-import os, hashlib
+import os, re, hashlib
 from pathlib import Path
 from urllib.parse import urlparse
 import numpy as np
 from fastai.data.external import URLs
 from fastcore.xtras import Config
-from .idx import MnistDataError, shell_quote
+from .idx import MnistDataError, IDX_SHA256, IDX_SIZES, find_idx, raw_bytes, shell_quote
 
 # %% auto #0
-__all__ = ['FULL_COUNTS', 'SAMPLE_COUNTS', 'DATASETS', 'MNIST_DIGESTS', 'LABELS', 'image_hashes', 'image_digest', 'digit_folders',
-           'label_row', 'read_fastai_cfg', 'fastai_data_dir', 'dataset_dir', 'n_png', 'foreign_files', 'redo_advice',
-           'check_labels', 'check_layout']
+__all__ = ['FULL_COUNTS', 'SAMPLE_COUNTS', 'DATASETS', 'MNIST_DIGESTS', 'LABELS', 'IDX_LABELS', 'image_hashes', 'image_digest',
+           'digit_folders', 'label_row', 'read_fastai_cfg', 'fastai_data_dir', 'dataset_dir', 'n_png', 'course_indexes',
+           'foreign_files', 'data_command', 'redo_advice', 'check_labels', 'check_layout']
 
 # %% ../nbs/internals/02_layout.ipynb #f196dde2
 FULL_COUNTS = {'training': dict(enumerate([5923, 6742, 5958, 6131, 5842, 5421, 5918, 6265, 5851, 5949])),
@@ -83,30 +83,76 @@ def n_png(d:Path)->int:
     "How many PNG files folder `d` holds (0 if it is not a folder)"
     return sum(1 for f in os.scandir(d) if f.name.endswith('.png') and f.is_file()) if d.is_dir() else 0
 
+IDX_LABELS = {'train': 'train-labels-idx1-ubyte', 'test': 't10k-labels-idx1-ubyte'}
+
+def _idx_labels()->dict:
+    "{IDX split: its labels} from the label files `find_idx` finds, if their SHA-256 is right; {} without them"
+    try: files = find_idx() or {}
+    except MnistDataError: return {}
+    out = {}
+    for s, n in IDX_LABELS.items():
+        try: b = raw_bytes(Path(files[n]))
+        except (KeyError, MnistDataError): continue
+        if hashlib.sha256(b).hexdigest() == IDX_SHA256[n]: out[s] = np.frombuffer(b, np.uint8)[8:]
+    return out
+
+def _listed(path:Path)->dict:
+    "{digit: indexes} of the training images MNIST_SAMPLE's `labels.csv` lists under their digit's label"
+    out = {d: set() for d in LABELS}
+    try: rows = (Path(path)/'labels.csv').read_text(encoding='utf-8-sig', errors='replace').splitlines()
+    except OSError: return out
+    for r in rows:
+        if (m := re.fullmatch(r'train/([37])/(0|[1-9][0-9]*)\.png,([01])', r.strip())) and LABELS[int(m[1])] == int(m[3]):
+            out[int(m[1])].add(int(m[2]))
+    return out
+
+def course_indexes(path:Path, name:str)->dict:
+    """{(split, digit): the indexes `i` whose `<i>.png` the course writes in that folder}: the images of that digit in its IDX split,
+    told by the IDX label files when they are found; else, for MNIST_SAMPLE's training images, the ones `labels.csv` lists
+    (when it lists them all); else any index of the split"""
+    labels, src = _idx_labels(), DATASETS[name]['src']
+    listed = _listed(path) if name == 'sample' and 'train' not in labels else {}
+    out = {}
+    for split, digit, n in digit_folders(name):
+        if src[split] in labels: out[split, digit] = set(np.flatnonzero(labels[src[split]] == digit).tolist())
+        elif split == 'train' and len(listed.get(digit, ())) == n: out[split, digit] = listed[digit]
+        else: out[split, digit] = range(IDX_SIZES[IDX_LABELS[src[split]]] - 8)
+    return out
+
+def _course_png(f:os.DirEntry, ok)->bool:
+    "Whether `f` is a PNG the course writes: `<i>.png`, `i` written as the course writes numbers and one of `ok`"
+    stem = f.name[:-4]
+    return (f.name.endswith('.png') and stem.isascii() and stem.isdigit() and str(int(stem)) == stem and int(stem) in ok
+            and f.is_file(follow_symlinks=False))
+
 def foreign_files(path:Path, name:str)->list:
-    "What `path` holds that the course did not write: anything but its split and digit folders, their PNGs and `labels.csv`"
+    "What `path` holds that the course did not write: anything but its split and digit folders, the PNGs it names there and `labels.csv`"
     spec, out = DATASETS[name]['counts'], []
     try:
+        ok = course_indexes(path, name)
         for e in os.scandir(path):
             if e.name not in spec: out += [] if (name, e.name) == ('sample', 'labels.csv') else [e.name]
             elif e.is_dir():
                 for d in os.scandir(e.path):
                     if d.name not in {str(k) for k in spec[e.name]} or not d.is_dir(): out.append(f'{e.name}/{d.name}')
-                    else: out += [f'{e.name}/{d.name}/{f.name}' for f in os.scandir(d.path)   # the course writes <index>.png files only
-                                  if not (f.name.endswith('.png') and f.name[:-4].isdigit() and f.is_file(follow_symlinks=False))]
+                    else: out += [f'{e.name}/{d.name}/{f.name}' for f in os.scandir(d.path) if not _course_png(f, ok[e.name, int(d.name)])]
     except OSError: pass
     return sorted(out)
 
-def redo_advice(path:Path, name:str)->str:
-    "How to rebuild the dataset at `path`: the exact command, with `--data` when it is not in fastai's folder"
+def data_command(path:Path, name:str, more:str='')->str:
+    "The `mnist-lessons data` command (plus options `more`) for dataset `name` at `path`: `--full` for full MNIST, `--data` when it is not in fastai's folder"
     flag = ' --full' if name == 'full' else ''
     try: here = Path(path).resolve().parent == fastai_data_dir().resolve()
     except (MnistDataError, OSError): here = False
-    if not here: flag += f' --data {shell_quote(Path(path).parent)}'
+    return f"`mnist-lessons data{flag}{'' if here else f' --data {shell_quote(Path(path).parent)}'}{more}`"
+
+def redo_advice(path:Path, name:str)->str:
+    "How to rebuild the dataset at `path`: the exact command, with `--data` when it is not in fastai's folder"
+    cmd = data_command(path, name)
     if foreign := foreign_files(path, name):   # never advise deleting what the learner put there
         return (f"It also holds files the course did not write ({', '.join(foreign[:3])}{', ...' if len(foreign) > 3 else ''}): "
-                f"move them out first. Then delete it (rm -r {shell_quote(path)}) and run `mnist-lessons data{flag}` again.")
-    return f"Delete it (rm -r {shell_quote(path)}) and run `mnist-lessons data{flag}` again."
+                f"move them out first. Then delete it (rm -r {shell_quote(path)}) and run {cmd} again.")
+    return f"Delete it (rm -r {shell_quote(path)}) and run {cmd} again."
 
 def _pngs(d:Path)->set: return {e.name for e in os.scandir(d) if e.name.endswith('.png')} if d.is_dir() else set()
 
@@ -118,7 +164,8 @@ def check_labels(path:Path)->Path:
                              "not fastai's labels file, and the course did not make it: move it out of the dataset folder, then run `mnist-lessons data` "
                              "again, which says how to rebuild the folder.")
     if not f.is_file(): raise MnistDataError(f"{path} has no labels.csv. {redo_advice(path, 'sample')}")
-    rows, want = f.read_text(errors='replace').rstrip('\n').splitlines(), sum(SAMPLE_COUNTS['train'].values())
+    # utf-8-sig: a byte-order mark, which some editors add when they save a CSV file, is no part of its first line (pandas skips it too)
+    rows, want = f.read_text(encoding='utf-8-sig', errors='replace').rstrip('\n').splitlines(), sum(SAMPLE_COUNTS['train'].values())
     names = [r.rpartition(',')[0] for r in rows[1:]]
     label_of = {f'train/{d}/': str(l) for d, l in LABELS.items()}
     bad = next((r for r in rows[1:] if r.rpartition(',')[2] != label_of.get(r[:8])), None)
@@ -132,16 +179,22 @@ def check_labels(path:Path)->Path:
     if problem: raise MnistDataError(f"{f} is wrong: {problem}. {redo_advice(path, 'sample')}")
     return path
 
-def check_layout(path:Path,           # folder to check
+def check_layout(path:Path,           # folder to check (`~` is your home folder)
                  name:str='sample',   # dataset it should hold
                 )->Path:              # `path`, if complete
     "Raise `MnistDataError` unless `path` holds every image of dataset `name` (and a consistent `labels.csv`)"
-    path = Path(path)
+    path, what = Path(path).expanduser(), 'MNIST_SAMPLE' if name == 'sample' else 'full MNIST'
     splits = DATASETS[name]['counts']
-    if path.is_file() or (path.is_dir() and not any((path/s).exists() for s in splits)):
-        raise MnistDataError(f"{path} is {'a file' if path.is_file() else 'a folder with no ' + ' or '.join(f'{s}/' for s in splits)}, "
-                             f"not {'MNIST_SAMPLE' if name == 'sample' else 'full MNIST'}: pass the dataset's own folder, "
-                             f"or leave the path out to use {dataset_dir(name)}.")
+    if not path.exists():
+        raise MnistDataError(f"{path} does not exist: check the path for a typo, or leave it out to use {dataset_dir(name)}.")
+    if not path.is_dir() or not any((path/s).exists() for s in splits):
+        kind = 'a file' if not path.is_dir() else 'an empty folder' if not any(path.iterdir()) else f"a folder with no {' or '.join(f'{s}/' for s in splits)}"
+        if path.name != dataset_dir(name, path.parent).name:   # not where a dataset goes: some other path was given
+            raise MnistDataError(f"{path} is {kind}, not {what}: pass the dataset's own folder, or leave the path out to use {dataset_dir(name)}.")
+        fix = (f"Remove it (rmdir {shell_quote(path)}) and run {data_command(path, name)}, which builds the dataset there." if kind == 'an empty folder'
+               else f"The course did not write it: move it elsewhere, then run {data_command(path, name)}, which builds the dataset there." if kind == 'a file'
+               else redo_advice(path, name))
+        raise MnistDataError(f"{path} is {kind} where {what} belongs. {fix}")
     for split, digit, n in digit_folders(name):
         got = n_png(path/split/str(digit))
         if got != n: raise MnistDataError(

@@ -8,6 +8,7 @@ Docs: https://mnist-lessons.github.io/mnist_lessons/internals/reproduce.html.md"
 from __future__ import annotations
 import time
 from dataclasses import replace
+from . import MnistLessonsError
 from .experiments import EXPERIMENTS, Check, fmt, select
 from .data import load_sample, load_mnist, get_mnist
 from .runs import pick_device, md_table
@@ -70,15 +71,18 @@ def reproduce(names=None,        # experiment names (default: all of `EXPERIMENT
               seed:int=42,       # seed of the trained experiments
               ci:str|None=None,  # only those the test command's pass `ci` reruns ('native')
              )->list:            # one `Check` per figure
-    "Prepare the data, run the chosen experiments and return their checks"
+    "Prepare the data, run the chosen experiments and return their checks; an error met mid-run carries what finished"
     exps = select(names, ci)
     dev, rows = pick_device(device) if isinstance(device, str) else torch.device(device), []
     prepare_data([e.name for e in exps], download, log)
     pb = progress_bar(exps) if show else exps
-    for e in pb:
+    for i, e in enumerate(pb):
         if show: pb.comment = e.name
         start = time.perf_counter()
-        checks = e.run(dev, seed)
+        try: checks = e.run(dev, seed)
+        except MnistLessonsError as err:   # e.g. a damaged image found when a lesson loads it: the rows so far are not lost
+            err.rows, err.experiment, err.not_run = rows, e.name, [x.name for x in exps[i+1:]]
+            raise
         secs, ran_on = time.perf_counter() - start, 'cpu' if e.cpu_only else str(dev)
         rows += [replace(c, seconds=secs, device=ran_on) for c in checks]
     return rows
