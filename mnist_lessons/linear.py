@@ -110,8 +110,8 @@ def calc_grad(xb:Tensor, yb:Tensor, model, loss_func=mnist_loss):
 
 def train_epoch(model, dl, lr:float, params:list, loss_func=mnist_loss):
     "One pass over `dl`: for each batch, compute gradients and step every parameter"
-    check_run('train_epoch', lr=lr)
-    n = 0
+    check_run('train_epoch', lr=lr)          # refuses a learning rate of 0 or below, saying why
+    n = 0                                    # counts the batches: an empty loader must not pass silently
     for n, (xb, yb) in enumerate(dl, 1):
         calc_grad(xb, yb, model, loss_func)
         with torch.no_grad():
@@ -137,7 +137,8 @@ def validate_epoch(model, valid_dl)->float:
 # %% ../nbs/03_linear_loop.ipynb #c2300bd0
 def train_model(model, dl, valid_dl, params:list, epochs:int=20, lr:float=1., loss_func=mnist_loss)->list:
     "Train for `epochs`, returning validation accuracy after each epoch"
-    check_run('train_model', epochs, lr)
+    check_run('train_model', epochs, lr)     # refuses epochs or a learning rate that would train nothing, saying why
+
     accs = []
     for _ in range(epochs):
         train_epoch(model, dl, lr, params, loss_func)
@@ -156,7 +157,7 @@ def sample_loaders(bs:int=256, device=None, sample=None,
 def train_linear(seed:int=42, epochs:int=20, lr:float=1., device=None, sample=None, shuffle:bool=True)->tuple:
     "Lesson 3's headline run, `linear1` on MNIST_SAMPLE: (validation accuracy per epoch, weights, bias)"
     dl, valid_dl = sample_loaders(device=device, sample=sample, shuffle=shuffle, seed=seed)
-    torch.manual_seed(seed)
+    torch.manual_seed(seed)                  # torch's seed, as set_seed sets it: the same starting weights
     weights, bias = init_params((28*28, 1), device=device), init_params(1, device=device)
     return train_model(lambda xb: linear1(xb, weights, bias), dl, valid_dl, [weights, bias], epochs, lr), weights, bias
 

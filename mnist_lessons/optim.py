@@ -20,17 +20,22 @@ import fastai.callback.progress  # adds `Learner.no_bar`, used by `quiet`
 from .guards import check_run
 
 # %% auto #0
-__all__ = ['train_nn_linear_min', 'fit_linear_learner_min', 'BasicOptim', 'train_epoch_opt', 'train_model_opt', 'train_nn_linear',
-           'sample_dls', 'quiet', 'fit_table', 'fit_linear_learner']
+__all__ = ['train_nn_linear_min', 'fit_linear_learner_min', 'check_params', 'BasicOptim', 'train_epoch_opt', 'train_model_opt',
+           'train_nn_linear', 'sample_dls', 'quiet', 'fit_table', 'fit_linear_learner']
+
+# %% ../nbs/04_pytorch_fastai.ipynb #72f187a9
+def check_params(params)->list:
+    "Raise a clear error if `params` is a model or one tensor rather than the parameters to step; return them as a list"
+    if isinstance(params, (torch.nn.Module, torch.Tensor)):
+        raise TypeError("BasicOptim needs the parameters to step, e.g. `BasicOptim(model.parameters(), lr)`, not the model or one tensor")
+    return list(params)
 
 # %% ../nbs/04_pytorch_fastai.ipynb #14f1854c
 class BasicOptim:
     "Plain SGD: `step` moves each parameter against its gradient, `zero_grad` clears the gradients"
     def __init__(self, params, lr:float):
         check_run('BasicOptim', lr=lr)           # refuses a learning rate of 0 or below, saying why
-        if isinstance(params, torch.nn.Module) or isinstance(params, torch.Tensor):
-            raise TypeError("BasicOptim needs the parameters to step, e.g. `BasicOptim(model.parameters(), lr)`, not the model or one tensor")
-        self.params, self.lr = list(params), lr
+        self.params, self.lr = check_params(params), lr
     def step(self, *args, **kwargs):             # *args, **kwargs: accept and ignore arguments such as PyTorch's `zero_grad(set_to_none=True)`
         with torch.no_grad():
             for p in self.params:

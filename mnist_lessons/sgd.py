@@ -11,7 +11,7 @@ import matplotlib.pyplot as plt
 from torch import Tensor
 
 # %% auto #0
-__all__ = ['rollercoaster', 'f', 'mse', 'show_preds', 'apply_step', 'fit_rollercoaster', 'best_quadratic']
+__all__ = ['rollercoaster', 'f', 'mse', 'show_preds', 'apply_step', 'check_fit', 'fit_rollercoaster', 'best_quadratic']
 
 # %% ../nbs/02_sgd.ipynb #70e0ec0a
 def rollercoaster(seed:int=42)->tuple:
@@ -53,6 +53,12 @@ def apply_step(params:Tensor, time:Tensor, speed:Tensor, lr:float=1e-5, loss_fun
     params.grad = None   # backward *adds* into .grad: clear it for the next step
     return loss.item()
 
+# %% ../nbs/02_sgd.ipynb #28098cb6
+def check_fit(steps, lr):
+    "Raise a clear error unless `steps` is a whole number of at least 1 and `lr` is above 0"
+    if isinstance(steps, bool) or not isinstance(steps, int) or steps < 1: raise ValueError(f"fit_rollercoaster needs a whole number of steps, at least 1; got {steps!r}")
+    if not lr > 0: raise ValueError(f"fit_rollercoaster needs a learning rate above 0 (a negative one climbs the loss, 0 never moves); got {lr!r}")
+
 # %% ../nbs/02_sgd.ipynb #4356b5ed
 def fit_rollercoaster(seed:int=42,      # seeds the random starting parameters
                       steps:int=10,     # how many SGD steps
@@ -61,11 +67,10 @@ def fit_rollercoaster(seed:int=42,      # seeds the random starting parameters
                       data:tuple|None=None, # (time, speed); default `rollercoaster()`
                      )->tuple:          # (params `[steps+1, 3]` before each step and at the end, losses `[steps+1]` likewise)
     "Fit the quadratic `f` to the rollercoaster by `steps` SGD steps from random parameters"
-    if isinstance(steps, bool) or not isinstance(steps, int) or steps < 1: raise ValueError(f"fit_rollercoaster needs a whole number of steps, at least 1; got {steps!r}")
-    if not lr > 0: raise ValueError(f"fit_rollercoaster needs a learning rate above 0 (a negative one climbs the loss, 0 never moves); got {lr!r}")
+    check_fit(steps, lr)                          # folded above: a whole number of steps, a learning rate above 0
     time, speed = data or rollercoaster()
     params = torch.randn(3, generator=torch.Generator().manual_seed(seed)).requires_grad_()
-    hist, losses = [params.detach().clone()], []
+    hist, losses = [params.detach().clone()], []   # detach().clone(): a copy of the numbers, outside autograd's record
     for _ in range(steps):
         losses.append(apply_step(params, time, speed, lr, loss_func))
         hist.append(params.detach().clone())
