@@ -78,7 +78,7 @@ def fit(self:BasicLearner, epochs:int, lr:float, show:bool=True):
 
     self.opt, self.history = self.opt_func(list(self.model.parameters()), lr), []
     names = ['epoch', 'train_loss', 'smooth_loss', 'valid_loss', *[getattr(m, '__name__', 'metric') for m in self.metrics], 'time']
-    mb = master_bar(range(epochs)) if show else range(epochs)
+    mb = master_bar(range(epochs)) if show else range(epochs)   # fastprogress's progress bars (mb, progress_bar): display only
     if show: mb.write(names, table=True)
     smooth, count = 0., 0
     for epoch in mb:
