@@ -98,6 +98,9 @@ def nll_loss(log_probs:Tensor, # `[N, C]` log-probabilities
     if (log_probs > 0).any():   # a log-probability is at most 0
         raise ValueError("nll_loss needs log-probabilities (all at most 0), but some inputs are above 0: pass `log_softmax(acts)`, "
                          "not probabilities or raw activations, or use `cross_entropy` on the raw activations")
+    if ((log_probs.exp().sum(-1) - 1).abs() > 1e-3).any():   # each row's probabilities add up to 1
+        raise ValueError("nll_loss needs log-probabilities, whose exponentials add up to 1 in every row, and these do not: pass "
+                         "`log_softmax(acts)`, or use `cross_entropy` on the raw activations")
     return -log_probs[torch.arange(len(targets)), targets.long()].mean()   # long: a uint8 index would be read as a mask
 
 def cross_entropy(preds:Tensor, targets:Tensor)->Tensor:

@@ -10,6 +10,7 @@ import torch
 from torch import Tensor
 from .data import load_sample
 from .guards import check_run
+from .similarity import check_sample
 
 # %% auto #0
 __all__ = ['train_linear_min', 'mnist_xy', 'sample_rows', 'check_shapes', 'init_params', 'linear1', 'sigmoid', 'check_batch',
@@ -25,7 +26,7 @@ def mnist_xy(threes:Tensor, sevens:Tensor)->tuple:
 
 def sample_rows(sample=None)->tuple:
     "MNIST_SAMPLE as rows and target columns: `(train_x, train_y, valid_x, valid_y)`"
-    s = sample or load_sample()
+    s = check_sample(sample or load_sample(), 'sample_rows')   # lesson 1's check: no set may be empty
     return (*mnist_xy(s.stacked_threes, s.stacked_sevens), *mnist_xy(s.valid_3_tens, s.valid_7_tens))
 
 # %% ../nbs/03_linear_loop.ipynb #586eabf3

@@ -9,6 +9,7 @@ from __future__ import annotations
 import torch
 import matplotlib.pyplot as plt
 from torch import Tensor
+import math, numbers
 
 # %% auto #0
 __all__ = ['rollercoaster', 'f', 'mse', 'show_preds', 'apply_step', 'check_fit', 'fit_rollercoaster', 'best_quadratic']
@@ -55,9 +56,11 @@ def apply_step(params:Tensor, time:Tensor, speed:Tensor, lr:float=1e-5, loss_fun
 
 # %% ../nbs/02_sgd.ipynb #28098cb6
 def check_fit(steps, lr):
-    "Raise a clear error unless `steps` is a whole number of at least 1 and `lr` is above 0"
-    if isinstance(steps, bool) or not isinstance(steps, int) or steps < 1: raise ValueError(f"fit_rollercoaster needs a whole number of steps, at least 1; got {steps!r}")
-    if not lr > 0: raise ValueError(f"fit_rollercoaster needs a learning rate above 0 (a negative one climbs the loss, 0 never moves); got {lr!r}")
+    "Raise a clear error unless `steps` is a whole number of at least 1 and `lr` a finite number above 0"
+    if isinstance(steps, bool) or not isinstance(steps, numbers.Integral) or steps < 1:
+        raise ValueError(f"fit_rollercoaster needs a whole number of steps, at least 1; got {steps!r}")
+    if isinstance(lr, bool) or not isinstance(lr, numbers.Real) or not (math.isfinite(lr) and lr > 0):
+        raise ValueError(f"fit_rollercoaster needs a finite learning rate above 0 (a negative one climbs the loss, 0 never moves); got {lr!r}")
 
 # %% ../nbs/02_sgd.ipynb #4356b5ed
 def fit_rollercoaster(seed:int=42,      # seeds the random starting parameters

@@ -63,10 +63,11 @@ def is_3(x:Tensor, mean3:Tensor, mean7:Tensor)->Tensor:
 
 # %% ../nbs/01_pixel_similarity.ipynb #5aebdf01
 def check_sample(sample, who:str):
-    "Raise a clear error if any of the four sets of `sample` (a `load_sample()` result) holds no images"
+    "Raise a clear error if any of the four sets of `sample` (a `load_sample()` result) holds no images; return it"
     if empty := [n for n, t in zip(sample._fields, sample) if len(t) == 0]:
         raise ValueError(f"{who} needs images in all four sets, but {', '.join(empty)} is empty: the mean of no images is NaN "
                          "and an accuracy over none means nothing. Check how the sample was sliced, or load it again with `load_sample()`.")
+    return sample
 
 # %% ../nbs/01_pixel_similarity.ipynb #110858df
 def pixel_similarity(sample)->tuple:

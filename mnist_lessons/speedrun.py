@@ -6,7 +6,7 @@ Docs: https://mnist-lessons.github.io/mnist_lessons/speedrun.html.md"""
 
 # %% ../nbs/10_speedrun.ipynb #28e8c87e
 from __future__ import annotations
-import math
+import math, numbers
 import torch
 from torch import nn
 import torch.nn.functional as F
@@ -27,7 +27,7 @@ def speed_data(device=None,            # where the tensors live (the GPU when tr
                crop:int=0,             # pixels cut from every border: 4 keeps the central 20x20
               )->Digits:               # (train_x `[60000,1,28-2*crop,28-2*crop]`, train_y, test_x `[10000,1,...]`, test_y)
     "Full MNIST on `device`, ready for training in memory"
-    if not (isinstance(crop, int) and 0 <= crop <= 10): raise ValueError(f"crop must be a whole number of pixels from 0 to 10, got {crop!r}")
+    if isinstance(crop, bool) or not (isinstance(crop, numbers.Integral) and 0 <= crop <= 10): raise ValueError(f"crop must be a whole number of pixels from 0 to 10, got {crop!r}")
     x, y, tx, ty = check_mnist_data(data or load_mnist(), 'speed_data')
     x, tx = x[:, crop:28-crop, crop:28-crop].unsqueeze(1), tx[:, crop:28-crop, crop:28-crop].unsqueeze(1)
     if normalize: m, s = x.mean(), x.std(); x, tx = (x - m) / s, (tx - m) / s
@@ -44,6 +44,7 @@ def fit_fast(data:tuple,                 # `speed_data` tensors
             )->nn.Module:
     "Train `make()` with AdamW and a one-cycle schedule on shuffled in-memory batches; return the trained model"
     check_run('fit_fast', epochs, lr, bs, whole=False)
+    if not 0 <= label_smoothing < 1: raise ValueError(f"fit_fast's label_smoothing is a share from 0 up to (not including) 1; got {label_smoothing!r}")
     x, y = data[0], data[1]
     if x.ndim != 4 or x.shape[1] != 1 or not x.is_floating_point():
         raise ValueError(f"fit_fast needs `speed_data` tensors (float images [N, 1, H, W]), got {tuple(x.shape)} {x.dtype}: "
