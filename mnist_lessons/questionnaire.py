@@ -146,7 +146,7 @@ def check_activation(attempt,            # your function of a tensor, or a matpl
         if x.min() > lo + 1e-3 or x.max() < hi - 1e-3: v.bad(f'the plot covers x from {x.min():.2f} to {x.max():.2f}; show {lo:g} to {hi:g}')
         else: v.good(f'covers {lo:g} to {hi:g}')
     elif callable(attempt):
-        x = torch.linspace(lo, hi, 81)
+        x = torch.cat([torch.linspace(lo, hi, 81), torch.tensor([0., -1e-3, 1e-3])])   # 0 itself too: where ReLU and sigmoid are easiest to get wrong
         try: out = torch.as_tensor(attempt(x.clone()))
         except Exception as e: return v.bad(f'calling it on a tensor raised {type(e).__name__}: {e}')
         if out.is_complex(): return v.bad('it returns complex numbers: an activation of real inputs is real (a ** 0.5 of a negative, or 1j somewhere?)')
