@@ -45,8 +45,8 @@ def is_check(c):
     return bool(top) and sum(l.startswith(('test_', 'assert')) for l in top) >= len(top) / 2
 
 def is_guard(c):
-    """Set-up and engineering, folded whatever later cells use: the install cell, nbdev's `#| default_exp`, an exported cell of
-    imports only (its names come back where they are used) or of input checks only (`check_*` functions: the prose says what they refuse)"""
+    """Set-up and engineering, folded whatever later cells use: the install cell, nbdev's `#| default_exp`, a `#| hide` cell of
+    imports or of the final export, an exported cell of imports only (its names come back where they are used) or of input checks only (`check_*` functions: the prose says what they refuse)"""
     src = ''.join(c['source'])
     if c['cell_type'] != 'code' or c.get('outputs'): return False
     if src == INSTALL or src.startswith('#| default_exp'): return True
