@@ -9,7 +9,8 @@ from __future__ import annotations
 import torch
 import matplotlib.pyplot as plt
 from torch import Tensor
-import math, numbers
+import numbers
+from .guards import check_run
 
 # %% auto #0
 __all__ = ['rollercoaster', 'f', 'mse', 'show_preds', 'apply_step', 'check_fit', 'fit_rollercoaster', 'best_quadratic']
@@ -59,8 +60,7 @@ def check_fit(steps, lr):
     "Raise a clear error unless `steps` is a whole number of at least 1 and `lr` a finite number above 0"
     if isinstance(steps, bool) or not isinstance(steps, numbers.Integral) or steps < 1:
         raise ValueError(f"fit_rollercoaster needs a whole number of steps, at least 1; got {steps!r}")
-    if isinstance(lr, bool) or not isinstance(lr, numbers.Real) or not (math.isfinite(lr) and lr > 0):
-        raise ValueError(f"fit_rollercoaster needs a finite learning rate above 0 (a negative one climbs the loss, 0 never moves); got {lr!r}")
+    check_run('fit_rollercoaster', lr=lr)        # the learning-rate rule every training helper shares
 
 # %% ../nbs/02_sgd.ipynb #4356b5ed
 def fit_rollercoaster(seed:int=42,      # seeds the random starting parameters
