@@ -50,6 +50,9 @@ def graph_lines(t:Tensor, names:dict|None=None)->list:
         if fn in seen: return
         seen.add(fn)
         for nxt, _ in fn.next_functions: walk(nxt, depth + 1)
+    if t.grad_fn is None and t.requires_grad:
+        raise ValueError("this tensor is a leaf (a parameter you made, where the graph ends), not the result of a computation: "
+                         "pass something computed from it, such as the loss")
     if t.grad_fn is None: raise ValueError("this tensor has no graph: it was not computed from anything that requires grad")
     walk(t.grad_fn, 0)
     return lines
@@ -59,6 +62,7 @@ def per_example_grads(loss_fn,     # `loss_fn(xb, yb)` -> scalar loss of a batch
                       params:list, # tensors that require grad
                       xb:Tensor, yb:Tensor)->list:
     "For each parameter, a tensor `[N, *param.shape]` of the gradient computed from each example alone"
+    if len(xb) == 0 or len(xb) != len(yb): raise ValueError(f"per_example_grads needs a batch with one target per example, got {len(xb)} examples and {len(yb)} targets")
     grads = [[] for _ in params]
     for i in range(len(xb)):
         for g, p in zip(grads, torch.autograd.grad(loss_fn(xb[i:i+1], yb[i:i+1]), params)): g.append(p)

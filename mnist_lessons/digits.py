@@ -19,7 +19,7 @@ from fastai.data.core import DataLoaders
 from fastai.learner import Learner
 from fastai.metrics import accuracy
 import fastai.callback.schedule  # adds `Learner.fit_one_cycle`
-from .guards import check_run
+from .guards import check_run, check_tensors
 
 # %% auto #0
 __all__ = ['linear10_min', 'mlp10_min', 'digit_cnn_min', 'wide_mlp_min', 'deep_mlp_min', 'digit_means', 'nearest_mean', 'softmax',
@@ -70,6 +70,7 @@ def log_softmax(x:Tensor)->Tensor:
 # %% ../nbs/07_all_digits.ipynb #4f3fb1b9
 def check_class_targets(preds:Tensor, targets:Tensor, who:str):
     "Raise a clear error unless `preds` is `[N, C]` without NaN and `targets` holds `N` class indices from 0 to C-1"
+    check_tensors(who, preds=preds, targets=targets)
     if targets.ndim == 2 and targets.shape[1] == 1:
         raise ValueError(f"{who} needs class indices of shape [N], got {tuple(targets.shape)}; use `targets.squeeze(1)` "
                          "(one-column targets are for the one-output `mnist_loss`)")

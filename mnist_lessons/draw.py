@@ -25,6 +25,9 @@ def mnist_style(img,                # greyscale image [H, W], bright ink on blac
     "Prepare a drawn digit as MNIST's were: crop to the ink, fit it in 20x20 keeping its shape, centre its mass in 28x28"
     t = torch.as_tensor(np.asarray(img, dtype=np.float32))
     if t.ndim != 2: raise ValueError(f"mnist_style needs one greyscale image [H, W], got shape {tuple(t.shape)}")
+    if not torch.isfinite(t).all(): raise ValueError("mnist_style got NaN or infinite pixels: it needs 0-1 or 0-255 greyscale values")
+    if t.min() < 0: raise ValueError(f"mnist_style got pixels below 0 (down to {t.min().item():.2f}): it needs 0-1 or 0-255 greyscale values, "
+                                     "not normalised ones (undo the normalisation: x * std + mean)")
     if t.max() > 1: t = t / 255
     edge = torch.cat([t[0], t[-1], t[:, 0], t[:, -1]]).mean().item()
     if edge > 0.5: raise ValueError(f"the image's border averages {edge:.2f}: dark ink on a light background, where MNIST's digits are light ink "
@@ -47,8 +50,15 @@ def mnist_style(img,                # greyscale image [H, W], bright ink on blac
 # %% ../nbs/07b_draw_a_digit.ipynb #f4131d8c
 def read_digit(model:nn.Module,  # lesson 7's (10 outputs) or lessons 3-5's (1 output: the chance of a 3)
                x:Tensor,         # one prepared image [28, 28], as `mnist_style` returns
+               prepare=None,     # for a model trained on other inputs: turns the batch [1, 1, 28, 28] of 0-1 pixels into them
               )->tuple:          # (labels, probabilities), each a list
     "The model's probabilities for one 28x28 image: softmax over ten digits, or 3 vs 7 for a one-output model"
+    seen = getattr(model, 'trained_on', None)   # what `fit_fast` (lesson 10) trained it on, if it did
+    if prepare is None and seen and (seen['size'] != (28, 28) or seen['pixels'][0] < 0 or seen['pixels'][1] > 1):
+        raise ValueError(f"this model was trained on {seen['size'][0]}x{seen['size'][1]} images with pixels from {seen['pixels'][0]:.2f} "
+                         f"to {seen['pixels'][1]:.2f}, and read_digit has a 28x28 image from 0 to 1: its answers would be wrong. Pass "
+                         "prepare=, a function that makes the batch [1, 1, 28, 28] like its training images; for speed_data(crop=4) "
+                         "that is `lambda b: ((b - m) / s)[..., 4:24, 4:24]`, m and s the mean and std of the cropped 0-1 training pixels")
     if model.training: raise ValueError("the model is in training mode (batch norm and dropout change its answers): call model.eval() first")
     x = torch.as_tensor(x)
     if tuple(x.shape) != (28, 28): raise ValueError(f"read_digit needs one 28x28 image, got shape {tuple(x.shape)}")
@@ -58,7 +68,8 @@ def read_digit(model:nn.Module,  # lesson 7's (10 outputs) or lessons 3-5's (1 o
     p0 = next(model.parameters())
     first = next(m for m in model.modules() if isinstance(m, (nn.Conv2d, nn.Linear)))
     shape = (1, 1, 28, 28) if isinstance(first, nn.Conv2d) else (1, 28 * 28)   # a CNN takes images, lessons 3-5's models flat rows
-    with torch.no_grad(): out = model(x.reshape(shape).to(p0.device, p0.dtype)).float().cpu().reshape(-1)
+    xb = x.reshape(shape) if prepare is None else prepare(x.reshape(1, 1, 28, 28))
+    with torch.no_grad(): out = model(xb.to(p0.device, p0.dtype)).float().cpu().reshape(-1)
     if len(out) == 10: return [str(d) for d in range(10)], out.softmax(0).tolist()
     if len(out) == 1: p = out.sigmoid().item(); return ['3', '7'], [p, 1 - p]
     raise ValueError(f"the model gives {len(out)} outputs; a digit reader needs 10 (all digits) or 1 (3 vs 7)")

@@ -7,9 +7,10 @@ Docs: https://mnist-lessons.github.io/mnist_lessons/internals/guards.html.md"""
 # %% ../nbs/internals/06_guards.ipynb #af1e19e4
 from __future__ import annotations
 import math, numbers
+import torch
 
 # %% auto #0
-__all__ = ['check_run']
+__all__ = ['check_run', 'check_tensors']
 
 # %% ../nbs/internals/06_guards.ipynb #e5142376
 def check_run(who:str,            # the helper's name, for the message
@@ -26,3 +27,11 @@ def check_run(who:str,            # the helper's name, for the message
         raise ValueError(f"{who} needs a learning rate above 0 (a negative one climbs the loss, 0 never moves); got {lr!r}")
     if not (isinstance(bs, numbers.Integral) and not isinstance(bs, bool) and bs >= 1):
         raise ValueError(f"{who} needs a batch size (bs) that is a whole number of at least 1; got {bs!r}")
+
+# %% ../nbs/internals/06_guards.ipynb #c0d479cc
+def check_tensors(who:str, **named):
+    "Raise a clear error unless each of `named` (name=value) is a torch tensor"
+    for name, v in named.items():
+        if not isinstance(v, torch.Tensor):
+            raise TypeError(f"{who} needs tensors, but {name} is {type(v).__name__} {str(v)[:60]}: make it one with `torch.tensor({name})`"
+                            + (" (or `torch.from_numpy`)" if type(v).__module__ == 'numpy' else ''))

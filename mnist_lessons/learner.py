@@ -18,7 +18,7 @@ from fastcore.basics import patch
 from .guards import check_run
 
 # %% auto #0
-__all__ = ['check_learner', 'BasicLearner', 'fit_basic_simple_net']
+__all__ = ['check_learner', 'check_loss', 'one_number', 'BasicLearner', 'fit_basic_simple_net']
 
 # %% ../nbs/06_learner.ipynb #4c041d8b
 def check_learner(dls, metrics)->list:
@@ -30,6 +30,25 @@ def check_learner(dls, metrics)->list:
         raise TypeError(f"metrics are functions `metric(preds, targets)`, such as `batch_accuracy`; got {bad[0]!r}. "
                         "Pass the function itself, not a value it returned.")
     return metrics
+
+def check_loss(loss, who:str='the loss function'):
+    "Raise a clear error unless `loss` is one number in a tensor that backward can follow to the weights"
+    if not isinstance(loss, torch.Tensor):
+        raise TypeError(f"{who} returned {type(loss).__name__} {loss!r}, not a tensor: return the tensor itself (no `.item()`), "
+                        "so that backward can follow it to the weights")
+    if loss.numel() != 1:
+        raise ValueError(f"{who} returned {loss.numel()} numbers (shape {tuple(loss.shape)}), one per item; training needs one: "
+                         "take their `.mean()` (or leave out reduction='none')")
+    if not loss.requires_grad:
+        raise ValueError(f"{who} returned a loss with no gradient to follow: it was computed under torch.no_grad(), detached, "
+                         "or from tensors that do not require grad")
+
+def one_number(v, f)->torch.Tensor:
+    "What loss or metric `f` returned for one batch, as a float tensor; a clear error unless it is one number"
+    v = torch.as_tensor(v)
+    if v.numel() != 1: raise ValueError(f"{getattr(f, '__name__', 'a metric')} returned {v.numel()} numbers (shape {tuple(v.shape)}) "
+                                        "for one batch; it needs to return one, such as their `.mean()`")
+    return v.float().cpu().reshape(())
 
 # %% ../nbs/06_learner.ipynb #2e7fd7f8
 class BasicLearner:
@@ -51,6 +70,7 @@ class BasicLearner:
 def one_batch(self:BasicLearner, xb, yb)->float:
     "Steps 2-5 of SGD on one batch: predict, loss, gradients, step (and reset the gradients)"
     loss = self.loss_func(self.model(xb), yb)
+    check_loss(loss)       # folded above: one number, with a gradient to follow
     loss.backward()
     self.opt.step()
     self.opt.zero_grad()
@@ -65,7 +85,7 @@ def validate(self:BasicLearner, dl=None)->list:
     with torch.no_grad():
         for xb, yb in dl:
             preds, bs = self.model(xb), len(yb)
-            tot += torch.stack([torch.as_tensor(f(preds, yb)).float().cpu() for f in [self.loss_func, *self.metrics]]) * bs   # a metric may return a float
+            tot += torch.stack([one_number(f(preds, yb), f) for f in [self.loss_func, *self.metrics]]) * bs   # folded above: a float is fine
             n += bs
     if n == 0: raise ValueError("the validation loader gave no batches (an empty validation set?), so there is no valid_loss")
     return (tot / n).tolist()

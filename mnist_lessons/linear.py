@@ -9,13 +9,13 @@ from __future__ import annotations
 import torch
 from torch import Tensor
 from .data import load_sample
-from .guards import check_run
+from .guards import check_run, check_tensors
 from .similarity import check_sample
 
 # %% auto #0
-__all__ = ['train_linear_min', 'mnist_xy', 'sample_rows', 'check_shapes', 'init_params', 'linear1', 'sigmoid', 'check_batch',
-           'check_binary', 'mnist_loss', 'TensorLoader', 'calc_grad', 'train_epoch', 'batch_accuracy', 'validate_epoch',
-           'train_model', 'sample_loaders', 'train_linear']
+__all__ = ['train_linear_min', 'mnist_xy', 'sample_rows', 'check_shapes', 'check_rows', 'init_params', 'linear1', 'sigmoid',
+           'check_batch', 'check_binary', 'mnist_loss', 'TensorLoader', 'calc_grad', 'train_epoch', 'batch_accuracy',
+           'validate_epoch', 'train_model', 'sample_loaders', 'train_linear']
 
 # %% ../nbs/03_linear_loop.ipynb #b7cae647
 def mnist_xy(threes:Tensor, sevens:Tensor)->tuple:
@@ -31,11 +31,22 @@ def sample_rows(sample=None)->tuple:
 
 # %% ../nbs/03_linear_loop.ipynb #586eabf3
 def check_shapes(preds:Tensor, targets:Tensor, who:str):
-    "Raise a clear error unless `preds` and `targets` have the same shape"
+    "Raise a clear error unless `preds` and `targets` are tensors of the same shape"
+    check_tensors(who, preds=preds, targets=targets)
     if preds.shape != targets.shape:
         hint = ' Add the missing axis with `targets.unsqueeze(1)`.' if targets.ndim == 1 and preds.ndim == 2 else ''
         raise ValueError(f"{who} needs predictions and targets of the same shape, got {tuple(preds.shape)} and "
                          f"{tuple(targets.shape)}; broadcasting would silently compare every prediction with every target.{hint}")
+
+# %% ../nbs/03_linear_loop.ipynb #508f7c0a
+def check_rows(xb:Tensor, weights:Tensor, who:str):
+    "Raise a clear error unless `xb` is a batch of float rows, one pixel per row of `weights`"
+    if not xb.is_floating_point():
+        raise TypeError(f"{who} needs float pixels, got {xb.dtype}: scale 0-255 integers to 0-1 with `xb.float() / 255`")
+    if xb.ndim != 2 or xb.shape[1] != weights.shape[0]:
+        hint = " Flatten the images into rows with `xb.view(len(xb), -1)`." if xb.ndim > 2 and xb[0].numel() == weights.shape[0] else ''
+        raise ValueError(f"{who} needs a batch of rows [N, {weights.shape[0]}] (one image's pixels per row, to meet weights "
+                         f"{tuple(weights.shape)}), got {tuple(xb.shape)}.{hint}")
 
 # %% ../nbs/03_linear_loop.ipynb #d98812ed
 def init_params(size, std:float=1.0, device=None)->Tensor:
@@ -44,6 +55,7 @@ def init_params(size, std:float=1.0, device=None)->Tensor:
 
 def linear1(xb:Tensor, weights:Tensor, bias:Tensor)->Tensor:
     "The linear model: `xb @ weights + bias`"
+    check_rows(xb, weights, 'linear1')    # folded above: float rows, one pixel per weight
     return xb @ weights + bias
 
 # %% ../nbs/03_linear_loop.ipynb #588418be
@@ -83,6 +95,7 @@ def mnist_loss(predictions:Tensor, # raw model outputs, `[N, 1]`
 class TensorLoader:
     "Batches of `(x[i:i+bs], y[i:i+bs])` sliced from whole tensors, optionally shuffled each epoch"
     def __init__(self, x:Tensor, y:Tensor, bs:int=256, shuffle:bool=False, device=None, seed:int|None=None):
+        check_tensors('TensorLoader', x=x, y=y)    # a list would be sliced as a list
         if len(x) != len(y): raise ValueError(f"x and y must have the same length, got {len(x)} and {len(y)}")
         check_run('TensorLoader', bs=bs)
         self.x, self.y = (x.to(device), y.to(device)) if device is not None else (x, y)

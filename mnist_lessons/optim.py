@@ -56,6 +56,9 @@ def train_epoch_opt(model, dl, opt, loss_func=mnist_loss):
 def train_model_opt(model, dl, valid_dl, opt, epochs:int=20, loss_func=mnist_loss)->list:
     "Train with optimizer `opt` for `epochs`; validation accuracy after each"
     check_run('train_model_opt', epochs)
+    if not (hasattr(opt, 'step') and hasattr(opt, 'zero_grad')):
+        raise TypeError(f"train_model_opt needs an optimizer (an object with step and zero_grad), got {opt!r}; "
+                        "the learning rate goes to the optimizer: `train_model_opt(model, dl, valid_dl, BasicOptim(model.parameters(), lr))`")
     accs = []
     for _ in range(epochs):
         train_epoch_opt(model, dl, opt, loss_func)

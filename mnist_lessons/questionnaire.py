@@ -9,6 +9,7 @@ from __future__ import annotations
 from .linear import TensorLoader, linear1, mnist_loss
 import torch
 from torch import Tensor
+import inspect, reprlib
 import re
 
 # %% auto #0
@@ -16,6 +17,9 @@ __all__ = ['SGD_STEPS', 'Verdict', 'check_doubled_odds', 'check_tensor_corner', 
            'check_train_epoch', 'check_pairing']
 
 # %% ../nbs/internals/95_questionnaire.ipynb #c48974f1
+_repr = reprlib.Repr(); _repr.maxlist, _repr.maxstring, _repr.maxother = 12, 80, 80
+_short = _repr.repr   # a learner's list of 10,000 items is shown by its start
+
 class Verdict:
     "What a checker found: `ok` if every check passed, and one line per finding"
     def __init__(self): self.lines, self.ok = [], True
@@ -50,9 +54,10 @@ def check_doubled_odds(attempt, # a function `f(nums)` -> list, the list you got
         want = [2*x for x in nums if x % 2 == 1]
         try: got = fn(nums)
         except Exception as e: return v.bad(f'calling it on {nums} raised {type(e).__name__}: {e}')
+        if got is None: return v.bad(f'for {nums} it returned None: does it print the list instead of returning it? End it with return [...]')
         if not isinstance(got, list): return v.bad(f'for {nums} it gave a {type(got).__name__}, not a list (wrap it in [...])')
         if not all(hasattr(x, '__index__') and not isinstance(x, bool) for x in got):   # ints (numpy's too)
-            return v.bad(f'for {nums} it gave {got!r}: every item should be a whole number, 2*x for each odd x (a comprehension that forgot `2*x`, or returns print(...)?)')
+            return v.bad(f'for {nums} it gave {_short(got)}: every item should be a whole number, 2*x for each odd x (a comprehension that forgot `2*x`, or returns print(...)?)')
         if got == want: continue
         if got == [x for x in nums if x % 2 == 1]: return v.bad(f'for {nums}: the odd numbers are kept but not doubled (use 2*x before `for`)')
         if got == [x ^ 2 for x in nums if x % 2 == 1]: return v.bad(f'for {nums}: `x^2` is not a power in Python but XOR (bits flipped): double with 2*x')
@@ -61,7 +66,7 @@ def check_doubled_odds(attempt, # a function `f(nums)` -> list, the list you got
         if got == [2*x for x in nums if (2*x) % 2 == 1] or got == [x for x in nums if x % 2 == 0]:
             return v.bad(f'for {nums}: the filter looks at the doubled value (always even); test the original x')
         if sorted(got) == sorted(want): return v.bad(f'for {nums}: the right numbers in the wrong order; keep the list order')
-        return v.bad(f'for {nums} expected {want}, got {got}')
+        return v.bad(f'for {nums} expected {want}, got {_short(got)}')
     v.good('keeps the odd numbers, doubles them, keeps their order' + (' (on lists with negatives, zero and an empty list too)' if callable(attempt) else ''))
     return v
 
@@ -148,7 +153,10 @@ def check_activation(attempt,            # your function of a tensor, or a matpl
     elif callable(attempt):
         x = torch.cat([torch.linspace(lo, hi, 81), torch.tensor([0., -1e-3, 1e-3])])   # 0 itself too: where ReLU and sigmoid are easiest to get wrong
         try: out = torch.as_tensor(attempt(x.clone()))
-        except Exception as e: return v.bad(f'calling it on a tensor raised {type(e).__name__}: {e}')
+        except Exception as e:
+            hint = ('; math.exp (and math.log, math.sqrt) take one number at a time: use torch.exp(x) or x.exp() on the whole tensor'
+                    if 'converted to Python scalars' in str(e) else '')
+            return v.bad(f'calling it on a tensor raised {type(e).__name__}: {e}{hint}')
         if out.is_complex(): return v.bad('it returns complex numbers: an activation of real inputs is real (a ** 0.5 of a negative, or 1j somewhere?)')
         y = out.to(torch.float32)
         if y.shape != x.shape: return v.bad(f'it returned shape {tuple(y.shape)} for input shape {tuple(x.shape)}: work element-wise')
@@ -175,6 +183,8 @@ def check_train_epoch(train_epoch, # your `train_epoch(model, dl, lr, params)`
     def full_loss():
         with torch.no_grad(): return mnist_loss(model(x), y).item()
     start, w0, b0 = full_loss(), w.detach().clone(), b.detach().clone()
+    if inspect.isgeneratorfunction(train_epoch):
+        return v.bad('it contains yield, so calling it only makes a generator and runs none of its lines: loop without yield (nothing to return)')
     try:
         for _ in range(5): train_epoch(model, dl, 1., [w, b])
     except Exception as e:
@@ -242,5 +252,5 @@ def check_pairing(attempt, # your function `f(a, b)`
         try: reordered = sorted(got) == sorted(want)
         except Exception: reordered = False
         if reordered: return v.bad(f'f({a!r}, {b!r}) has the right pairs in another order: keep the order of the sequences (no sorting)')
-        return v.bad(f'f({a!r}, {b!r}) should give {want}, got {got}')
+        return v.bad(f'f({a!r}, {b!r}) should give {want}, got {_short(got)}')
     return v.good('pairs items into a list of tuples, for other inputs too (not just [1, 2, 3, 4] and "abcd")')

@@ -10,7 +10,7 @@ import torch
 import matplotlib.pyplot as plt
 from torch import Tensor
 import numbers
-from .guards import check_run
+from .guards import check_run, check_tensors
 
 # %% auto #0
 __all__ = ['rollercoaster', 'f', 'mse', 'show_preds', 'apply_step', 'check_fit', 'fit_rollercoaster', 'best_quadratic']
@@ -31,9 +31,12 @@ def f(t:Tensor, params)->Tensor:
 
 def mse(preds:Tensor, targets:Tensor)->Tensor:
     "Mean squared error"
+    check_tensors('mse', preds=preds, targets=targets)   # not lists or arrays
     if preds.shape != targets.shape:   # [20] against [20, 1] would broadcast to a [20, 20] table of every pair
         raise ValueError(f"mse needs predictions and targets of one shape, got {tuple(preds.shape)} and {tuple(targets.shape)}: "
                          "reshape one, e.g. `.squeeze(1)` or `.view(-1)`")
+    if not (preds.is_floating_point() and targets.is_floating_point()):
+        raise TypeError(f"mse needs float tensors, got {preds.dtype} and {targets.dtype}: convert them with `.float()`")
     return ((preds - targets)**2).mean()
 
 # %% ../nbs/02_sgd.ipynb #e69caa34
@@ -83,6 +86,9 @@ def fit_rollercoaster(seed:int=42,      # seeds the random starting parameters
 # %% ../nbs/02_sgd.ipynb #5d6d2749
 def best_quadratic(t:Tensor, y:Tensor)->tuple:
     "The parameters of the quadratic `f` closest to `y` in MSE, solved directly by least squares, and that MSE"
+    check_tensors('best_quadratic', t=t, y=y)
+    if t.ndim != 1 or t.shape != y.shape: raise ValueError(f"best_quadratic needs one measurement y per time t (two 1-d tensors of one length), got {tuple(t.shape)} and {tuple(y.shape)}")
+    t, y = t.float(), y.float()     # whole-number times are fine
     X = torch.stack([t**2, t, torch.ones_like(t)], dim=1)
     params = torch.linalg.lstsq(X, y[:, None]).solution[:, 0]
     return params, mse(f(t, params), y).item()

@@ -55,6 +55,10 @@ def fit_fast(data:tuple,                 # `speed_data` tensors
     steps = math.ceil(epochs * len(x) / bs)
     if steps < 5: raise ValueError(f"fit_fast's one-cycle schedule needs at least 5 steps; epochs={epochs} of {len(x)} images in batches of {bs} "
                                    f"give {steps}: train longer or use smaller batches")
+    with torch.no_grad(): n_out = model.eval()(x[:1]).shape[-1]    # one image through, to count the classes
+    if y.is_floating_point() or y.min() < 0 or y.max() >= n_out:
+        raise ValueError(f"fit_fast needs whole-number labels from 0 to {n_out - 1} (one per output of the model), got {y.dtype} "
+                         f"from {y.min().item():g} to {y.max().item():g}")
     opt = torch.optim.AdamW(model.parameters(), lr=lr, weight_decay=wd, betas=(0.9, 0.99), fused=fused)
     sched = torch.optim.lr_scheduler.OneCycleLR(opt, max_lr=lr, total_steps=steps, pct_start=0.25)
     g, step = torch.Generator().manual_seed(seed), 0
@@ -65,12 +69,14 @@ def fit_fast(data:tuple,                 # `speed_data` tensors
             with torch.autocast(x.device.type, dtype=torch.bfloat16, enabled=bf16):
                 loss = F.cross_entropy(model(x[b]), y[b], label_smoothing=label_smoothing)
             loss.backward(); opt.step(); opt.zero_grad(set_to_none=True); sched.step(); step += 1
+    model.trained_on = dict(size=tuple(x.shape[-2:]), pixels=(x.min().item(), x.max().item()))   # read_digit (lesson 7b) checks it
     return model
 
 def test_accuracy(model:nn.Module, data:tuple, bf16:bool=False)->float:
     "Fraction of the test images of `data` that `model` gets right"
     tx, ty = data[2], data[3]
     if len(ty) == 0: raise ValueError("test_accuracy got no test images (data[2] and data[3] are empty), so there is no accuracy to report")
+    if len(tx) != len(ty): raise ValueError(f"test_accuracy needs one label per test image, got {len(tx)} images (data[2]) and {len(ty)} labels (data[3])")
     model.eval()
     with torch.no_grad(), torch.autocast(tx.device.type, dtype=torch.bfloat16, enabled=bf16):
         return sum((model(xb).argmax(1) == yb).sum().item() for xb, yb in zip(tx.split(2000), ty.split(2000))) / len(ty)
@@ -97,6 +103,9 @@ def speedrun(seeds=(42, 1, 2), device=None,
              bf16:bool=False,   # autocast to bfloat16 (no gain measured on CPUs; for trying on a GPU)
             )->list:            # [(seed, test accuracy, training seconds)]
     "Lesson 10's recipe: `fit_fast(**SPEEDRUN)` on the cropped data, once per seed after a short warm-up"
+    seeds = [seeds] if isinstance(seeds, (numbers.Number, str)) else list(seeds)   # speedrun(seeds=42): one seed
+    if not seeds or not all(isinstance(s, numbers.Integral) for s in seeds):
+        raise ValueError(f"speedrun needs seeds, whole numbers such as (42, 1, 2) or 42, got {seeds!r}")
     data = data or speed_data(device, crop=SPEEDRUN_CROP)
     side = 28 - 2 * SPEEDRUN_CROP
     if tuple(data[0].shape[-2:]) != (side, side):

@@ -1,7 +1,7 @@
 """Rehearse a learner's runtime: each lesson alone, on that runtime's versions, installed by the lesson's own install cell.
 
 Colab and Kaggle open one notebook file with their own libraries preinstalled. So each lesson is copied into an empty folder
-(no repository around it) and executed top to bottom with nbconvert, in a fresh virtual environment that sees the runtime's
+(no repository around it) and executed top to bottom with nbconvert (through `tools/nbexec.py`), in a fresh virtual environment that sees the runtime's
 packages (as preinstalled ones), where `nbdev` cannot be imported and `mnist_lessons` is not installed until the lesson's install
 cell runs. `COLAB_RELEASE_TAG` is set, so that cell runs pip with `$MNIST_LESSONS_PIP`, pointed here at a wheel built from this
 checkout *with* its dependencies, as the cell does with GitHub's copy. Before any lesson runs, `pip install --dry-run --report`
@@ -119,7 +119,8 @@ def run_one(nb, python, wheel, work, numerics, jobs=1):
         env['OMP_NUM_THREADS'] = str(max(1, (os.cpu_count() or 1) // jobs))
     env.setdefault('MNIST_IDX', str(Path(os.environ.get('XDG_CACHE_HOME') or Path.home()/'.cache')/'mnist_lessons'/'idx'))
     start, began = time.perf_counter(), datetime.now(timezone.utc)
-    cmd = [str(vpy), '-m', 'nbconvert', '--to', 'notebook', '--execute', '--output', 'executed.ipynb', '--ExecutePreprocessor.timeout=600', str(d/nb.name)]
+    shutil.copy(root/'tools'/'nbexec.py', d/'nbexec.py')      # nbconvert, but without nbclient's ten-minute stall (its docstring)
+    cmd = [str(vpy), 'nbexec.py', '--to', 'notebook', '--execute', '--output', 'executed.ipynb', '--ExecutePreprocessor.timeout=600', str(d/nb.name)]
     with subprocess.Popen(cmd, cwd=d, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True) as p:
         try: _, err = p.communicate(timeout=LIMIT)
         except subprocess.TimeoutExpired:          # nbconvert and its kernel together
