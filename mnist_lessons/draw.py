@@ -16,7 +16,7 @@ try: import anywidget, traitlets
 except ImportError: anywidget = None   # the lesson still runs: every experiment below has a cell that needs no drawing
 
 # %% auto #0
-__all__ = ['mnist_style', 'read_digit', 'show_reading', 'decode_canvas', 'show_kept']
+__all__ = ['mnist_style', 'check_reading', 'read_digit', 'show_reading', 'decode_canvas', 'show_kept']
 
 # %% ../nbs/07b_draw_a_digit.ipynb #705363b1
 def mnist_style(img,                # greyscale image [H, W], bright ink on black, 0-1 or 0-255
@@ -47,12 +47,9 @@ def mnist_style(img,                # greyscale image [H, W], bright ink on blac
     out[top:top + size[0], left:left + size[1]] = small
     return out
 
-# %% ../nbs/07b_draw_a_digit.ipynb #f4131d8c
-def read_digit(model:nn.Module,  # lesson 7's (10 outputs) or lessons 3-5's (1 output: the chance of a 3)
-               x:Tensor,         # one prepared image [28, 28], as `mnist_style` returns
-               prepare=None,     # for a model trained on other inputs: turns the batch [1, 1, 28, 28] of 0-1 pixels into them
-              )->tuple:          # (labels, probabilities), each a list
-    "The model's probabilities for one 28x28 image: softmax over ten digits, or 3 vs 7 for a one-output model"
+# %% ../nbs/07b_draw_a_digit.ipynb #90129ed3
+def check_reading(model:nn.Module, x, prepare=None)->Tensor:
+    "Raise a clear error unless `model` can read image `x` as it is; return the batch it takes, on its device"
     seen = getattr(model, 'trained_on', None)   # what `fit_fast` (lesson 10) trained it on, if it did
     if prepare is None and seen and (seen['size'] != (28, 28) or seen['pixels'][0] < 0 or seen['pixels'][1] > 1):
         raise ValueError(f"this model was trained on {seen['size'][0]}x{seen['size'][1]} images with pixels from {seen['pixels'][0]:.2f} "
@@ -69,7 +66,16 @@ def read_digit(model:nn.Module,  # lesson 7's (10 outputs) or lessons 3-5's (1 o
     first = next(m for m in model.modules() if isinstance(m, (nn.Conv2d, nn.Linear)))
     shape = (1, 1, 28, 28) if isinstance(first, nn.Conv2d) else (1, 28 * 28)   # a CNN takes images, lessons 3-5's models flat rows
     xb = x.reshape(shape) if prepare is None else prepare(x.reshape(1, 1, 28, 28))
-    with torch.no_grad(): out = model(xb.to(p0.device, p0.dtype)).float().cpu().reshape(-1)
+    return xb.to(p0.device, p0.dtype)
+
+# %% ../nbs/07b_draw_a_digit.ipynb #f4131d8c
+def read_digit(model:nn.Module,  # lesson 7's (10 outputs) or lessons 3-5's (1 output: the chance of a 3)
+               x:Tensor,         # one prepared image [28, 28], as `mnist_style` returns
+               prepare=None,     # for a model trained on other inputs: turns the batch [1, 1, 28, 28] of 0-1 pixels into them
+              )->tuple:          # (labels, probabilities), each a list
+    "The model's probabilities for one 28x28 image: softmax over ten digits, or 3 vs 7 for a one-output model"
+    xb = check_reading(model, x, prepare)     # folded above: the checks, and the batch shape this model takes
+    with torch.no_grad(): out = model(xb).float().cpu().reshape(-1)
     if len(out) == 10: return [str(d) for d in range(10)], out.softmax(0).tolist()
     if len(out) == 1: p = out.sigmoid().item(); return ['3', '7'], [p, 1 - p]
     raise ValueError(f"the model gives {len(out)} outputs; a digit reader needs 10 (all digits) or 1 (3 vs 7)")
