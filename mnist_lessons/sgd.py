@@ -13,7 +13,8 @@ import numbers
 from .guards import check_run, check_tensors
 
 # %% auto #0
-__all__ = ['rollercoaster', 'f', 'mse', 'show_preds', 'apply_step', 'check_fit', 'fit_rollercoaster', 'best_quadratic']
+__all__ = ['rollercoaster', 'f', 'mse', 'check_pair', 'show_preds', 'apply_step', 'check_fit', 'fit_rollercoaster',
+           'best_quadratic']
 
 # %% ../nbs/02_sgd.ipynb #70e0ec0a
 def rollercoaster(seed:int=42)->tuple:
@@ -31,13 +32,18 @@ def f(t:Tensor, params)->Tensor:
 
 def mse(preds:Tensor, targets:Tensor)->Tensor:
     "Mean squared error"
-    check_tensors('mse', preds=preds, targets=targets)   # not lists or arrays
+    check_pair(preds, targets, 'mse')   # folded below: float tensors of one shape
+    return ((preds - targets)**2).mean()
+
+# %% ../nbs/02_sgd.ipynb #fc23d305
+def check_pair(preds:Tensor, targets:Tensor, who:str):
+    "Raise a clear error unless `preds` and `targets` are float tensors of one shape"
+    check_tensors(who, preds=preds, targets=targets)   # not lists or arrays
     if preds.shape != targets.shape:   # [20] against [20, 1] would broadcast to a [20, 20] table of every pair
-        raise ValueError(f"mse needs predictions and targets of one shape, got {tuple(preds.shape)} and {tuple(targets.shape)}: "
+        raise ValueError(f"{who} needs predictions and targets of one shape, got {tuple(preds.shape)} and {tuple(targets.shape)}: "
                          "reshape one, e.g. `.squeeze(1)` or `.view(-1)`")
     if not (preds.is_floating_point() and targets.is_floating_point()):
-        raise TypeError(f"mse needs float tensors, got {preds.dtype} and {targets.dtype}: convert them with `.float()`")
-    return ((preds - targets)**2).mean()
+        raise TypeError(f"{who} needs float tensors, got {preds.dtype} and {targets.dtype}: convert them with `.float()`")
 
 # %% ../nbs/02_sgd.ipynb #e69caa34
 def show_preds(time:Tensor, speed:Tensor, preds:Tensor, ax=None, title:str|None=None):
