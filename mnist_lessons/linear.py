@@ -14,8 +14,8 @@ from .similarity import check_sample
 
 # %% auto #0
 __all__ = ['train_linear_min', 'mnist_xy', 'sample_rows', 'check_shapes', 'check_rows', 'init_params', 'linear1', 'sigmoid',
-           'check_batch', 'check_binary', 'mnist_loss', 'TensorLoader', 'calc_grad', 'train_epoch', 'batch_accuracy',
-           'validate_epoch', 'train_model', 'sample_loaders', 'train_linear']
+           'check_batch', 'check_binary', 'mnist_loss', 'TensorLoader', 'check_batches', 'calc_grad', 'train_epoch',
+           'batch_accuracy', 'validate_epoch', 'train_model', 'sample_loaders', 'train_linear']
 
 # %% ../nbs/03_linear_loop.ipynb #b7cae647
 def mnist_xy(threes:Tensor, sevens:Tensor)->tuple:
@@ -115,6 +115,13 @@ class TensorLoader:
         else: x, y = self.x, self.y
         for i in range(0, len(x), self.bs): yield x[i:i+self.bs], y[i:i+self.bs]
 
+# %% ../nbs/03_linear_loop.ipynb #6f7d5842
+def check_batches(dl, who:str):
+    "The batches of `dl`, one by one; a clear error at the end if there were none (an empty loader must not pass silently)"
+    n = 0
+    for n, batch in enumerate(dl, 1): yield batch
+    if n == 0: raise ValueError(f"{who} got no batches from `dl` (an empty training set?), so nothing was trained")
+
 # %% ../nbs/03_linear_loop.ipynb #e2c0793c
 def calc_grad(xb:Tensor, yb:Tensor, model, loss_func=mnist_loss):
     "Predict on a batch, compute the loss and its gradients"
@@ -124,15 +131,13 @@ def calc_grad(xb:Tensor, yb:Tensor, model, loss_func=mnist_loss):
 
 def train_epoch(model, dl, lr:float, params:list, loss_func=mnist_loss):
     "One pass over `dl`: for each batch, compute gradients and step every parameter"
-    check_run('train_epoch', lr=lr)          # refuses a learning rate of 0 or below, saying why
-    n = 0                                    # counts the batches: an empty loader must not pass silently
-    for n, (xb, yb) in enumerate(dl, 1):
+    check_run('train_epoch', lr=lr)                    # guards, folded: a learning rate above 0,
+    for xb, yb in check_batches(dl, 'train_epoch'):    # and a loader that gives batches
         calc_grad(xb, yb, model, loss_func)
         with torch.no_grad():
             for p in params:
                 p -= p.grad * lr
                 p.grad.zero_()
-    if n == 0: raise ValueError("train_epoch got no batches from `dl` (an empty training set?), so nothing was trained")
 
 # %% ../nbs/03_linear_loop.ipynb #420b0561
 def batch_accuracy(xb:Tensor, yb:Tensor)->Tensor:
