@@ -41,8 +41,22 @@ def is_check(c):
     src = ''.join(c['source'])
     if src.startswith('#| hide'): return 'nbdev_export' not in src
     if src.startswith('#|') and not src.startswith(('#| slow', '#| notest')): return False   # a test flag is no reason to show a check
-    top = [l for l in src.splitlines() if l.strip() and not l[0].isspace() and not l.startswith('#')]
-    return bool(top) and sum(l.startswith(('test_', 'assert')) for l in top) >= len(top) / 2
+    try: body = ast.parse(src).body
+    except SyntaxError:
+        top = [l for l in src.splitlines() if l.strip() and not l[0].isspace() and not l.startswith('#')]
+        return bool(top) and sum(l.startswith(('test_', 'assert')) for l in top) >= len(top) / 2
+    return bool(body) and sum(map(checks_only, body)) >= len(body) / 2
+
+def checks_only(n)->bool:
+    "A statement that only checks: an assert, a `test_*(...)` call, or a loop or `if` of such checks (and assignments between them)"
+    if isinstance(n, ast.Assert): return True
+    if isinstance(n, ast.Expr) and isinstance(n.value, ast.Call):
+        f = n.value.func
+        return (f.id if isinstance(f, ast.Name) else getattr(f, 'attr', '')).startswith('test_')
+    if isinstance(n, (ast.For, ast.If, ast.With)):     # a loop of checks may name what it checks (`a, b = ...`) on the way
+        inner = n.body + getattr(n, 'orelse', [])
+        return any(map(checks_only, inner)) and all(checks_only(m) or isinstance(m, ast.Assign) for m in inner)
+    return False
 
 def is_guard(c):
     """Set-up and engineering, folded whatever later cells use: the install cell, nbdev's `#| default_exp`, a `#| hide` cell of
@@ -73,8 +87,15 @@ def defined(src)->set:
         elif isinstance(n, (ast.Import, ast.ImportFrom)): out |= {(a.asname or a.name).split('.')[0] for a in n.names}
         else:
             for t in getattr(n, 'targets', []) + [getattr(n, 'target', None)]:
-                if t is not None: out |= {m.id for m in ast.walk(t) if isinstance(m, ast.Name)}
+                if t is not None: out |= bound_names(t)
     return out
+
+def bound_names(t)->set:
+    "The names an assignment target binds: `x` and `a, *b` do, `x.attr = ...` and `x[i] = ...` change an object and bind nothing"
+    if isinstance(t, ast.Name): return {t.id}
+    if isinstance(t, (ast.Tuple, ast.List)): return set().union(set(), *map(bound_names, t.elts))
+    if isinstance(t, ast.Starred): return bound_names(t.value)
+    return set()
 
 def free(src)->set:
     "Names a cell reads but never binds itself (a parameter, a loop variable or an assignment anywhere in it binds a name)"
