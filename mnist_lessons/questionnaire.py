@@ -59,6 +59,8 @@ def check_doubled_odds(attempt, # a function `f(nums)` -> list, the list you got
         if not all(hasattr(x, '__index__') and not isinstance(x, bool) for x in got):   # ints (numpy's too)
             return v.bad(f'for {nums} it gave {_short(got)}: every item should be a whole number, 2*x for each odd x (a comprehension that forgot `2*x`, or returns print(...)?)')
         if got == want: continue
+        if not got: return v.bad(f'for {nums} it gave an empty list; {len(want)} numbers should come out (each odd x, doubled). If your filter '
+                                 'tests the doubled value, it is always even: test the original x')
         if got == [x for x in nums if x % 2 == 1]: return v.bad(f'for {nums}: the odd numbers are kept but not doubled (use 2*x before `for`)')
         if got == [x ^ 2 for x in nums if x % 2 == 1]: return v.bad(f'for {nums}: `x^2` is not a power in Python but XOR (bits flipped): double with 2*x')
         if got == [x ** 2 for x in nums if x % 2 == 1]: return v.bad(f'for {nums}: x**2 squares the numbers; doubling is 2*x')
@@ -121,6 +123,7 @@ def check_sgd_steps(steps:list, # your steps, in order, as short strings
     try: steps = list(steps)   # a generator can be read only once
     except Exception as e: return v.bad(f'reading your steps raised {type(e).__name__}: {e}; give a plain list of strings')
     if not all(isinstance(s, str) for s in steps): return v.bad('give a list of strings, one per step')
+    if not steps: return v.bad('no steps yet: write them in order, as short strings, e.g. ["...", "..."]')
     found = {}
     for i, s in enumerate(steps):
         if name := _step_named(s, found): found[name] = i
