@@ -23,10 +23,10 @@ from .guards import check_run, check_tensors
 
 # %% auto #0
 __all__ = ['linear10_min', 'mlp10_min', 'digit_cnn_min', 'wide_mlp_min', 'deep_mlp_min', 'digit_means', 'nearest_mean', 'softmax',
-           'log_softmax', 'check_class_targets', 'nll_loss', 'cross_entropy', 'digit_accuracy', 'check_mnist_data',
-           'mnist_dls', 'linear10', 'mlp10', 'fit_basic_digits', 'conv_bn', 'digit_cnn', 'n_params', 'fit_digits',
-           'wide_mlp', 'deep_mlp', 'check_confusion', 'confusion_matrix', 'most_confused', 'plot_confusion',
-           'predict_all']
+           'log_softmax', 'check_class_targets', 'check_log_probs', 'check_not_probs', 'nll_loss', 'cross_entropy',
+           'digit_accuracy', 'check_mnist_data', 'mnist_dls', 'linear10', 'mlp10', 'fit_basic_digits', 'conv_bn',
+           'digit_cnn', 'n_params', 'fit_digits', 'wide_mlp', 'deep_mlp', 'check_confusion', 'confusion_matrix',
+           'most_confused', 'plot_confusion', 'predict_all']
 
 # %% ../nbs/07_all_digits.ipynb #5097d419
 def digit_means(x:Tensor, # images `[N, 28, 28]`
@@ -90,25 +90,37 @@ def check_class_targets(preds:Tensor, targets:Tensor, who:str):
                          f"got {bad[:5].tolist()}. Negative ones would silently count from the end.")
 
 
+# %% ../nbs/07_all_digits.ipynb #2d30b298
+def check_log_probs(log_probs:Tensor, who:str):
+    "Raise a clear error unless every row of `log_probs` holds log-probabilities (at most 0, exponentials adding up to 1)"
+    if (log_probs > 0).any():   # a log-probability is at most 0
+        raise ValueError(f"{who} needs log-probabilities (all at most 0), but some inputs are above 0: pass `log_softmax(acts)`, "
+                         "not probabilities or raw activations, or use `cross_entropy` on the raw activations")
+    if ((log_probs.exp().sum(-1) - 1).abs() > 1e-3).any():   # each row's probabilities add up to 1
+        raise ValueError(f"{who} needs log-probabilities, whose exponentials add up to 1 in every row, and these do not: pass "
+                         "`log_softmax(acts)`, or use `cross_entropy` on the raw activations")
+
+def check_not_probs(preds:Tensor, who:str):
+    "Raise a clear error if `preds` look like probabilities (rows of values at least 0 that add up to 1) where raw activations belong"
+    if preds.ndim == 2 and preds.numel() and (preds >= 0).all() and ((preds.sum(-1) - 1).abs() < 1e-4).all():
+        raise ValueError(f"{who} takes raw activations, but every row of these is at least 0 and sums to 1, like probabilities: "
+                         "pass the activations from before `softmax` (cross_entropy applies log_softmax itself), or `nll_loss(probs.log(), targets)`")
+
+
 # %% ../nbs/07_all_digits.ipynb #7eef0abd
 def nll_loss(log_probs:Tensor, # `[N, C]` log-probabilities
              targets:Tensor,   # `[N]` integer class indices
             )->Tensor:
     "Mean of -log_probs[i, targets[i]]"
     check_class_targets(log_probs, targets, 'nll_loss')
-    if (log_probs > 0).any():   # a log-probability is at most 0
-        raise ValueError("nll_loss needs log-probabilities (all at most 0), but some inputs are above 0: pass `log_softmax(acts)`, "
-                         "not probabilities or raw activations, or use `cross_entropy` on the raw activations")
-    if ((log_probs.exp().sum(-1) - 1).abs() > 1e-3).any():   # each row's probabilities add up to 1
-        raise ValueError("nll_loss needs log-probabilities, whose exponentials add up to 1 in every row, and these do not: pass "
-                         "`log_softmax(acts)`, or use `cross_entropy` on the raw activations")
+    check_log_probs(log_probs, 'nll_loss')   # folded above: at most 0, and exponentials that add up to 1
     return -log_probs[torch.arange(len(targets)), targets.long()].mean()   # long: a uint8 index would be read as a mask
 
+
+# %% ../nbs/07_all_digits.ipynb #baff7634
 def cross_entropy(preds:Tensor, targets:Tensor)->Tensor:
     "Cross-entropy loss on raw activations: `nll_loss(log_softmax(preds), targets)`"
-    if preds.ndim == 2 and preds.numel() and (preds >= 0).all() and ((preds.sum(-1) - 1).abs() < 1e-4).all():
-        raise ValueError("cross_entropy takes raw activations, but every row of these is at least 0 and sums to 1, like probabilities: "
-                         "pass the activations from before `softmax` (cross_entropy applies log_softmax itself), or `nll_loss(probs.log(), targets)`")
+    check_not_probs(preds, 'cross_entropy')   # folded above: raw activations, not probabilities
     return nll_loss(log_softmax(preds), targets)
 
 # %% ../nbs/07_all_digits.ipynb #62051a2e
@@ -151,6 +163,9 @@ def fit_basic_digits(make,              # model maker, e.g. `linear10`
     set_seed(seed)
     return BasicLearner(mnist_dls(device=device, data=data, seed=seed), make(), cross_entropy, metrics=digit_accuracy).fit(epochs, lr, show=show)
 
+
+# %% ../nbs/07_all_digits.ipynb #5b573ed1
+# the bounds every run of the tests must reach: the lowest of many measured runs, less a margin
 linear10_min = 0.915  # 21 runs gave 0.9173 to 0.9213 (SPREAD.md)
 mlp10_min = 0.963  # 21 runs gave 0.9656 to 0.9707 (SPREAD.md)
 
@@ -178,6 +193,9 @@ def fit_digits(make=digit_cnn,          # model maker
     with quiet(learn, show): learn.fit_one_cycle(epochs, lr)
     return learn
 
+
+# %% ../nbs/07_all_digits.ipynb #8a2b9e39
+# the bounds every run of the tests must reach: the lowest of many measured runs, less a margin
 digit_cnn_min = 0.989  # 21 runs gave 0.9912 to 0.9933 (SPREAD.md); the course's goal is .990
 
 # %% ../nbs/07_all_digits.ipynb #a0f55d11
@@ -186,6 +204,9 @@ def deep_mlp()->nn.Sequential:
     return nn.Sequential(nn.Flatten(), nn.Linear(784, 100), nn.ReLU(), nn.Linear(100, 100), nn.ReLU(),
                          nn.Linear(100, 100), nn.ReLU(), nn.Linear(100, 10))
 
+
+# %% ../nbs/07_all_digits.ipynb #8b6ecb50
+# the bounds every run of the tests must reach: the lowest of many measured runs, less a margin
 wide_mlp_min = 0.971  # 21 runs gave 0.9736 to 0.9774 (SPREAD.md)
 deep_mlp_min = 0.967  # 21 runs gave 0.9699 to 0.9746 (SPREAD.md)
 
@@ -206,6 +227,7 @@ def confusion_matrix(preds:Tensor, targets:Tensor, n:int=10)->Tensor:
     check_confusion(preds, targets, n)
     return torch.bincount(targets.cpu().long() * n + preds.cpu().long(), minlength=n*n).view(n, n)   # long: a uint8 * n overflows
 
+# %% ../nbs/07_all_digits.ipynb #7b0d161f
 def most_confused(cm:Tensor, k:int=5)->list:
     "The `k` most frequent mistakes as `(actual, predicted, count)`"
     if isinstance(k, bool) or not isinstance(k, int) or k < 1: raise ValueError(f"most_confused needs k, a whole number of at least 1; got {k!r}")
@@ -213,6 +235,8 @@ def most_confused(cm:Tensor, k:int=5)->list:
     counts, idx = off.flatten().topk(min(k, off.numel()))   # asking for more mistakes than there are cells gives them all
     return [(i // len(cm), i % len(cm), c) for i, c in zip(idx.tolist(), counts.tolist()) if c > 0]
 
+
+# %% ../nbs/07_all_digits.ipynb #5bbfba88
 def plot_confusion(cm:Tensor, ax=None):
     "Heat map of a confusion matrix with the counts written in"
     if ax is None: _, ax = plt.subplots(figsize=(4.5, 4.5))
@@ -223,6 +247,7 @@ def plot_confusion(cm:Tensor, ax=None):
     ax.set_xticks(range(len(cm))); ax.set_yticks(range(len(cm)))
     ax.set_xlabel('predicted'); ax.set_ylabel('actual')
     return ax
+
 
 # %% ../nbs/07_all_digits.ipynb #f9499169
 def predict_all(model:nn.Module, dl)->tuple:

@@ -33,7 +33,8 @@ RUNTIMES = ("On Colab, *Runtime → Change runtime type → T4 GPU* speeds up th
 FOLDED = ("Cells folded to a thin bar are the lesson's checks, set-up and engineering helpers: they run with the others (Run All runs "
           "them) and prove that the outputs above them are what the code says; click the bar to read one. The checks use fastcore's "
           "`test_eq(a, b)` (a equals b), `test_close(a, b)` (equal up to float rounding) and `test_fail(f, contains=msg)` (calling f "
-          "raises an error whose message contains msg).")
+          "raises an error whose message contains msg). A cell that starts with `#| slow` trains for a while: the course's quick test run "
+          "skips it, Run All runs it.")
 
 def is_check(c):
     "A code cell a beginner need not read: `#| hide` set-up, or mostly tests and asserts, with no output"
