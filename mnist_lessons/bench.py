@@ -131,7 +131,7 @@ def bench_full_mnist(device='cpu', runs:int=3, epochs:int=2, n:int|None=None)->l
     "Training time of lesson 7's `fit_digits(digit_cnn)` to its test accuracy on full MNIST (data held on `device`)"
     device = torch.device(device)
     data = load_mnist()
-    if n: data = (data[0][:n], data[1][:n], *data[2:])
+    if n: idx = torch.randperm(len(data[0]), generator=torch.Generator().manual_seed(0))[:n]; data = (data[0][idx], data[1][idx], *data[2:])   # all ten digits: load_mnist is sorted by digit
     def fit():
         learn = fit_digits(digit_cnn, 42, epochs, device=device, data=data)
         return learn.recorder.values[-1][-1], learn

@@ -142,6 +142,14 @@ def check_mnist_data(data, who:str)->tuple:
         if not x.is_floating_point(): raise ValueError(f"{who} needs float {part} images in [0, 1], got {x.dtype}: use `.float() / 255`")
         if y.ndim != 1 or len(y) != len(x) or y.is_floating_point():
             raise ValueError(f"{who} needs one integer label per {part} image, got labels {tuple(y.shape)} ({y.dtype}) for {len(x)} images")
+        if len(x) == 0: raise ValueError(f"{who} got no {part} images: there is nothing to train on or to score")
+        if not torch.isfinite(x).all(): raise ValueError(f"{who} got NaN or infinite {part} pixels: load the data again with `load_mnist()`")
+        if x.min() < 0 or x.max() > 1: raise ValueError(f"{who} needs {part} pixels from 0 to 1, got {x.min().item():g} to {x.max().item():g}: "
+                                                        "divide 0-255 pixels by 255 (normalising is `speed_data`'s job, lesson 10)")
+    if len(classes := data[1].unique()) < 2 or not set(data[3].unique().tolist()) <= set(classes.tolist()):
+        raise ValueError(f"{who} got training labels of the digits {classes.tolist()[:10]} only, and test labels outside them: load_mnist() "
+                         "is sorted by digit, so a slice from its start holds the first digits only; take a random subset, "
+                         "e.g. `i = torch.randperm(len(y))[:3000]` then `x[i], y[i]`")
     return data
 
 # %% ../nbs/07_all_digits.ipynb #5fcffd03

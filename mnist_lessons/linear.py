@@ -14,8 +14,9 @@ from .similarity import check_sample
 
 # %% auto #0
 __all__ = ['train_linear_min', 'mnist_xy', 'sample_rows', 'check_shapes', 'check_rows', 'init_params', 'linear1', 'sigmoid',
-           'check_batch', 'check_binary', 'mnist_loss', 'TensorLoader', 'check_batches', 'calc_grad', 'train_epoch',
-           'batch_accuracy', 'validate_epoch', 'train_model', 'sample_loaders', 'train_linear']
+           'check_batch', 'check_binary', 'mnist_loss', 'TensorLoader', 'check_batches', 'check_param_list',
+           'calc_grad', 'train_epoch', 'batch_accuracy', 'validate_epoch', 'train_model', 'sample_loaders',
+           'train_linear']
 
 # %% ../nbs/03_linear_loop.ipynb #b7cae647
 def mnist_xy(threes:Tensor, sevens:Tensor)->tuple:
@@ -122,6 +123,13 @@ def check_batches(dl, who:str):
     for n, batch in enumerate(dl, 1): yield batch
     if n == 0: raise ValueError(f"{who} got no batches from `dl` (an empty training set?), so nothing was trained")
 
+def check_param_list(params, who:str)->list:
+    "The parameters to step, as a list (a generator such as `model.parameters()` would run out after one pass); a clear error if none"
+    if isinstance(params, torch.nn.Module): raise TypeError(f"{who} needs the parameters to step, e.g. `list(model.parameters())`, not the model itself")
+    params = [params] if isinstance(params, Tensor) else list(params)
+    if not params: raise ValueError(f"{who} got no parameters to step, so nothing would be trained: pass e.g. [weights, bias]")
+    return params
+
 # %% ../nbs/03_linear_loop.ipynb #e2c0793c
 def calc_grad(xb:Tensor, yb:Tensor, model, loss_func=mnist_loss):
     "Predict on a batch, compute the loss and its gradients"
@@ -131,7 +139,7 @@ def calc_grad(xb:Tensor, yb:Tensor, model, loss_func=mnist_loss):
 
 def train_epoch(model, dl, lr:float, params:list, loss_func=mnist_loss):
     "One pass over `dl`: for each batch, compute gradients and step every parameter"
-    check_run('train_epoch', lr=lr)                    # guards, folded: a learning rate above 0,
+    check_run('train_epoch', lr=lr); params = check_param_list(params, 'train_epoch')   # guards, folded: lr above 0, a list of parameters,
     for xb, yb in check_batches(dl, 'train_epoch'):    # and a loader that gives batches
         calc_grad(xb, yb, model, loss_func)
         with torch.no_grad():
@@ -157,6 +165,7 @@ def validate_epoch(model, valid_dl)->float:
 def train_model(model, dl, valid_dl, params:list, epochs:int=20, lr:float=1., loss_func=mnist_loss)->list:
     "Train for `epochs`, returning validation accuracy after each epoch"
     check_run('train_model', epochs, lr)     # refuses epochs or a learning rate that would train nothing, saying why
+    params = check_param_list(params, 'train_model')   # a list: model.parameters() would run out after the first pass
 
     accs = []
     for _ in range(epochs):

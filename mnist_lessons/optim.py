@@ -30,11 +30,15 @@ def check_params(params)->list:
         raise TypeError("BasicOptim needs the parameters to step, e.g. `BasicOptim(model.parameters(), lr)`, not the model or one tensor")
     return list(params)
 
-def check_optimizer(opt, who:str):
-    "Raise a clear error unless `opt` is an optimizer (it has `step` and `zero_grad`)"
+def check_optimizer(opt, who:str, model=None):
+    "Raise a clear error unless `opt` is an optimizer (it has `step` and `zero_grad`), and steps `model`'s parameters if given"
     if not (hasattr(opt, 'step') and hasattr(opt, 'zero_grad')):
         raise TypeError(f"{who} needs an optimizer (an object with step and zero_grad), got {opt!r}; the learning rate goes to "
                         f"the optimizer: `{who}(model, dl, valid_dl, BasicOptim(model.parameters(), lr))`")
+    stepped = getattr(opt, 'params', None) or [p for g in getattr(opt, 'param_groups', []) for p in g['params']]
+    if isinstance(model, torch.nn.Module) and stepped and not {id(p) for p in model.parameters()} & {id(p) for p in stepped}:
+        raise ValueError(f"{who}: the optimizer steps none of this model's parameters (was it made for another model?): "
+                         "make it from this one, `BasicOptim(model.parameters(), lr)`")
 
 # %% ../nbs/04_pytorch_fastai.ipynb #14f1854c
 class BasicOptim:
@@ -59,7 +63,7 @@ def train_epoch_opt(model, dl, opt, loss_func=mnist_loss):
 
 def train_model_opt(model, dl, valid_dl, opt, epochs:int=20, loss_func=mnist_loss)->list:
     "Train with optimizer `opt` for `epochs`; validation accuracy after each"
-    check_run('train_model_opt', epochs); check_optimizer(opt, 'train_model_opt')   # folded guards: epochs, and an optimizer
+    check_run('train_model_opt', epochs); check_optimizer(opt, 'train_model_opt', model)   # folded guards: epochs, and an optimizer
     accs = []
     for _ in range(epochs):
         train_epoch_opt(model, dl, opt, loss_func)

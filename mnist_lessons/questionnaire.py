@@ -9,7 +9,7 @@ from __future__ import annotations
 from .linear import TensorLoader, linear1, mnist_loss
 import torch
 from torch import Tensor
-import inspect, reprlib
+import inspect, numbers, reprlib
 import re
 
 # %% auto #0
@@ -53,10 +53,10 @@ def check_doubled_odds(attempt, # a function `f(nums)` -> list, the list you got
     for nums in (cases if callable(attempt) else cases[:1]):
         want = [2*x for x in nums if x % 2 == 1]
         try: got = fn(nums)
-        except Exception as e: return v.bad(f'calling it on {nums} raised {type(e).__name__}: {e}')
+        except (Exception, SystemExit) as e: return v.bad(f'calling it on {nums} raised {type(e).__name__}: {e}')
         if got is None: return v.bad(f'for {nums} it returned None: does it print the list instead of returning it? End it with return [...]')
         if not isinstance(got, list): return v.bad(f'for {nums} it gave a {type(got).__name__}, not a list (wrap it in [...])')
-        if not all(hasattr(x, '__index__') and not isinstance(x, bool) for x in got):   # ints (numpy's too)
+        if not all(isinstance(x, numbers.Integral) and not isinstance(x, bool) for x in got):   # ints (numpy's too), not tensors
             return v.bad(f'for {nums} it gave {_short(got)}: every item should be a whole number, 2*x for each odd x (a comprehension that forgot `2*x`, or returns print(...)?)')
         if got == want: continue
         if not got: return v.bad(f'for {nums} it gave an empty list; {len(want)} numbers should come out (each odd x, doubled). If your filter '
@@ -106,8 +106,8 @@ def check_tensor_corner(doubled, # your 3x3 tensor of 1..9, doubled
 
 # %% ../nbs/internals/95_questionnaire.ipynb #bf29645d
 SGD_STEPS = {'initialise': ('init', 'random'), 'predict': ('predict', 'forward', 'model('), 'loss': ('loss', 'wrong', 'error', 'measure', 'how good', 'cost'),
-             'gradient': ('grad', 'backward', 'derivative', 'slope'), 'step': ('step', 'update', '-='), 'repeat': ('repeat', 'loop', 'epoch', 'again'),
-             'stop': ('stop', 'until', 'enough')}
+             'gradient': ('grad', 'backward', 'derivative', 'slope'), 'step': ('step', 'update', 'adjust', 'change the', '-='), 'repeat': ('repeat', 'loop', 'epoch', 'again'),
+             'stop': ('stop', 'until', 'enough', 'halt', 'finish')}
 
 def _step_named(s:str, found:dict)->str|None:
     "The step a line names: of the steps not yet found, the one whose keyword comes first in it (after a leading 'for each ...:')"
@@ -121,7 +121,7 @@ def check_sgd_steps(steps:list, # your steps, in order, as short strings
     v = Verdict()
     if isinstance(steps, (str, bytes)) or not hasattr(steps, '__iter__'): return v.bad('give a list of strings, one per step')
     try: steps = list(steps)   # a generator can be read only once
-    except Exception as e: return v.bad(f'reading your steps raised {type(e).__name__}: {e}; give a plain list of strings')
+    except (Exception, SystemExit) as e: return v.bad(f'reading your steps raised {type(e).__name__}: {e}; give a plain list of strings')
     if not all(isinstance(s, str) for s in steps): return v.bad('give a list of strings, one per step')
     if not steps: return v.bad('no steps yet: write them in order, as short strings, e.g. ["...", "..."]')
     found = {}
@@ -156,7 +156,7 @@ def check_activation(attempt,            # your function of a tensor, or a matpl
     elif callable(attempt):
         x = torch.cat([torch.linspace(lo, hi, 81), torch.tensor([0., -1e-3, 1e-3])])   # 0 itself too: where ReLU and sigmoid are easiest to get wrong
         try: out = torch.as_tensor(attempt(x.clone()))
-        except Exception as e:
+        except (Exception, SystemExit) as e:
             hint = ('; math.exp (and math.log, math.sqrt) take one number at a time: use torch.exp(x) or x.exp() on the whole tensor'
                     if 'converted to Python scalars' in str(e) else '')
             return v.bad(f'calling it on a tensor raised {type(e).__name__}: {e}{hint}')
@@ -190,7 +190,7 @@ def check_train_epoch(train_epoch, # your `train_epoch(model, dl, lr, params)`
         return v.bad('it contains yield, so calling it only makes a generator and runs none of its lines: loop without yield (nothing to return)')
     try:
         for _ in range(5): train_epoch(model, dl, 1., [w, b])
-    except Exception as e:
+    except (Exception, SystemExit) as e:
         if 'NaN' in str(e): return v.bad(f'the model came to predict NaN while training ({e}): the steps blew up; step by -lr * p.grad, once per batch')
         return v.bad(f'running it raised {type(e).__name__}: {e}')
     if torch.equal(w.detach(), w0) or torch.equal(b.detach(), b0): return v.bad('some parameters never changed: step every p in params')
@@ -215,7 +215,7 @@ def check_train_epoch(train_epoch, # your `train_epoch(model, dl, lr, params)`
         train_epoch(model, dl, lr, [w, b])
         return torch.cat([w.detach().flatten(), b.detach().flatten()])
     try: got, got_half = one_epoch(.1), one_epoch(.5)
-    except Exception as e: return v.bad(f'running it at lr 0.1 or 0.5 raised {type(e).__name__}: {e}')
+    except (Exception, SystemExit) as e: return v.bad(f'running it at lr 0.1 or 0.5 raised {type(e).__name__}: {e}')
     same = lambda a, b: torch.allclose(a, b, atol=1e-5)
     if same(got, got_half):
         if same(got, plain(lr=1.)): return v.bad('at lr 0.1 it stepped as if lr were 1: multiply the gradient by lr (p -= lr * p.grad)')
@@ -245,7 +245,7 @@ def check_pairing(attempt, # your function `f(a, b)`
     for a, b in [([1, 2, 3, 4], 'abcd'), ([10, 20], 'xy'), ([], ''), (range(3), ['p', 'q', 'r']), ([5, 3, 9, 1, 7, 2, 8], 'gfedcba')]:
         want = list(zip(a, b))
         try: got = attempt(a, b)
-        except Exception as e: return v.bad(f'f({a!r}, {b!r}) raised {type(e).__name__}: {e}')
+        except (Exception, SystemExit) as e: return v.bad(f'f({a!r}, {b!r}) raised {type(e).__name__}: {e}')
         if type(got).__name__ == 'zip': return v.bad('it returns a zip object, which can be used only once; wrap it: list(zip(a, b))')
         if not isinstance(got, list): return v.bad(f'f({a!r}, {b!r}) returned a {type(got).__name__}, not a list')
         if same(got, want): continue

@@ -67,6 +67,10 @@ def check_sample(sample, who:str):
     if empty := [n for n, t in zip(sample._fields, sample) if len(t) == 0]:
         raise ValueError(f"{who} needs images in all four sets, but {', '.join(empty)} is empty: the mean of no images is NaN "
                          "and an accuracy over none means nothing. Check how the sample was sliced, or load it again with `load_sample()`.")
+    for n, t in zip(sample._fields, sample):
+        if not torch.isfinite(t).all() or t.min() < 0 or t.max() > 1:
+            raise ValueError(f"{who} needs pixels from 0 to 1 in every set, but {n} holds {t.min().item():g} to {t.max().item():g}: "
+                             "divide 0-255 pixels by 255, or load the sample again with `load_sample()`")
     return sample
 
 # %% ../nbs/01_pixel_similarity.ipynb #110858df

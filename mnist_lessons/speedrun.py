@@ -17,8 +17,9 @@ from torch.utils.flop_counter import FlopCounterMode
 from .guards import check_run
 
 # %% auto #0
-__all__ = ['SPEEDRUN', 'SPEEDRUN_CROP', 'speedrun_min', 'RESNET_FAST', 'speed_data', 'fit_fast', 'test_accuracy', 'speed_cnn',
-           'bf16_supported', 'speedrun', 'matmul_gflops', 'epoch_flops', 'sample_tensors', 'sample_resnet18']
+__all__ = ['SPEEDRUN', 'SPEEDRUN_CROP', 'speedrun_min', 'RESNET_FAST', 'speed_data', 'check_fast', 'check_fast_labels',
+           'fit_fast', 'test_accuracy', 'speed_cnn', 'bf16_supported', 'speedrun', 'matmul_gflops', 'epoch_flops',
+           'sample_tensors', 'sample_resnet18']
 
 # %% ../nbs/10_speedrun.ipynb #da82342c
 def speed_data(device=None,            # where the tensors live (the GPU when training there)
@@ -33,6 +34,24 @@ def speed_data(device=None,            # where the tensors live (the GPU when tr
     if normalize: m, s = x.mean(), x.std(); x, tx = (x - m) / s, (tx - m) / s
     return Digits(*(t.to(device) for t in (x, y, tx, ty)))
 
+# %% ../nbs/10_speedrun.ipynb #5f5ca450
+def check_fast(data, epochs, lr, bs, label_smoothing)->tuple:
+    "Raise a clear error unless `fit_fast`'s arguments describe a run that trains on `speed_data` tensors; return `(x, y)`"
+    check_run('fit_fast', epochs, lr, bs, whole=False)
+    if not 0 <= label_smoothing < 1: raise ValueError(f"fit_fast's label_smoothing is a share from 0 up to (not including) 1; got {label_smoothing!r}")
+    x, y = data[0], data[1]
+    if x.ndim != 4 or x.shape[1] != 1 or not x.is_floating_point():
+        raise ValueError(f"fit_fast needs `speed_data` tensors (float images [N, 1, H, W]), got {tuple(x.shape)} {x.dtype}: "
+                         "pass `speed_data(data=...)`, which adds the channel axis and normalises")
+    return x, y
+
+def check_fast_labels(model, x, y):
+    "Raise a clear error unless `y` holds whole-number labels, one per output class of `model`"
+    with torch.no_grad(): n_out = model.eval()(x[:1]).shape[-1]    # one image through, to count the classes
+    if y.is_floating_point() or y.min() < 0 or y.max() >= n_out:
+        raise ValueError(f"fit_fast needs whole-number labels from 0 to {n_out - 1} (one per output of the model), got {y.dtype} "
+                         f"from {y.min().item():g} to {y.max().item():g}")
+
 # %% ../nbs/10_speedrun.ipynb #4bb4120b
 def fit_fast(data:tuple,                 # `speed_data` tensors
              make=digit_cnn,             # model maker
@@ -43,22 +62,14 @@ def fit_fast(data:tuple,                 # `speed_data` tensors
              label_smoothing:float=0.,   # move this much of each target's probability evenly over all classes
             )->nn.Module:
     "Train `make()` with AdamW and a one-cycle schedule on shuffled in-memory batches; return the trained model"
-    check_run('fit_fast', epochs, lr, bs, whole=False)
-    if not 0 <= label_smoothing < 1: raise ValueError(f"fit_fast's label_smoothing is a share from 0 up to (not including) 1; got {label_smoothing!r}")
-    x, y = data[0], data[1]
-    if x.ndim != 4 or x.shape[1] != 1 or not x.is_floating_point():
-        raise ValueError(f"fit_fast needs `speed_data` tensors (float images [N, 1, H, W]), got {tuple(x.shape)} {x.dtype}: "
-                         "pass `speed_data(data=...)`, which adds the channel axis and normalises")
+    x, y = check_fast(data, epochs, lr, bs, label_smoothing)   # folded above: a run that trains, on `speed_data` tensors
     torch.manual_seed(seed)
     model = make().to(x.device)
     if channels_last: model, x = model.to(memory_format=torch.channels_last), x.contiguous(memory_format=torch.channels_last)
     steps = math.ceil(epochs * len(x) / bs)
     if steps < 5: raise ValueError(f"fit_fast's one-cycle schedule needs at least 5 steps; epochs={epochs} of {len(x)} images in batches of {bs} "
                                    f"give {steps}: train longer or use smaller batches")
-    with torch.no_grad(): n_out = model.eval()(x[:1]).shape[-1]    # one image through, to count the classes
-    if y.is_floating_point() or y.min() < 0 or y.max() >= n_out:
-        raise ValueError(f"fit_fast needs whole-number labels from 0 to {n_out - 1} (one per output of the model), got {y.dtype} "
-                         f"from {y.min().item():g} to {y.max().item():g}")
+    check_fast_labels(model, x, y)                              # folded above: one label per output class
     opt = torch.optim.AdamW(model.parameters(), lr=lr, weight_decay=wd, betas=(0.9, 0.99), fused=fused)
     sched = torch.optim.lr_scheduler.OneCycleLR(opt, max_lr=lr, total_steps=steps, pct_start=0.25)
     g, step = torch.Generator().manual_seed(seed), 0
@@ -69,14 +80,20 @@ def fit_fast(data:tuple,                 # `speed_data` tensors
             with torch.autocast(x.device.type, dtype=torch.bfloat16, enabled=bf16):
                 loss = F.cross_entropy(model(x[b]), y[b], label_smoothing=label_smoothing)
             loss.backward(); opt.step(); opt.zero_grad(set_to_none=True); sched.step(); step += 1
+    if not math.isfinite(loss.item()): raise ValueError(f"fit_fast's training diverged (the last loss is {loss.item()}): lower the learning rate (lr={lr})")
     model.trained_on = dict(size=tuple(x.shape[-2:]), pixels=(x.min().item(), x.max().item()))   # read_digit (lesson 7b) checks it
     return model
 
+
+# %% ../nbs/10_speedrun.ipynb #799da261
 def test_accuracy(model:nn.Module, data:tuple, bf16:bool=False)->float:
     "Fraction of the test images of `data` that `model` gets right"
     tx, ty = data[2], data[3]
     if len(ty) == 0: raise ValueError("test_accuracy got no test images (data[2] and data[3] are empty), so there is no accuracy to report")
     if len(tx) != len(ty): raise ValueError(f"test_accuracy needs one label per test image, got {len(tx)} images (data[2]) and {len(ty)} labels (data[3])")
+    if (seen := getattr(model, 'trained_on', None)) and (tuple(tx.shape[-2:]) != seen['size'] or (tx.min() < 0) != (seen['pixels'][0] < 0)):
+        raise ValueError(f"this model was trained on {seen['size'][0]}x{seen['size'][1]} images with pixels from {seen['pixels'][0]:.2f}; "
+                         f"these test images are {tx.shape[-2]}x{tx.shape[-1]} from {tx.min().item():.2f}: score it on data prepared the same way (speed_data's crop and normalize)")
     model.eval()
     with torch.no_grad(), torch.autocast(tx.device.type, dtype=torch.bfloat16, enabled=bf16):
         return sum((model(xb).argmax(1) == yb).sum().item() for xb, yb in zip(tx.split(2000), ty.split(2000))) / len(ty)
