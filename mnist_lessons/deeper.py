@@ -20,7 +20,7 @@ from fastai.metrics import accuracy
 import fastai.callback.schedule  # adds `Learner.fit_one_cycle`
 from fastai.vision.all import (DataBlock, ImageBlock, CategoryBlock, GrandparentSplitter, parent_label,
                                get_image_files, DataLoaders)
-from .guards import check_run
+from .guards import check_run, check_model
 
 # %% auto #0
 __all__ = ['fit_simple_net_min', 'fit_resnet18_min', 'simple_net', 'fit_simple_net', 'sorted_image_files', 'sample_image_dls',
@@ -36,7 +36,7 @@ def simple_net(n_in:int=28*28, # inputs (pixels)
 # %% ../nbs/05_deeper.ipynb #4b6507b4
 def fit_simple_net(seed:int=42, epochs:int=40, lr:float=0.1, device=None, sample=None, show:bool=False, model=None)->Learner:
     "Lesson 5's headline run: `simple_net` (or `model`) on `sample_dls` with fastai's `Learner` and plain `SGD`"
-    check_run('fit_simple_net', epochs, lr)
+    check_run('fit_simple_net', epochs, lr); check_model(model, 'fit_simple_net')
     set_seed(seed)
     learn = Learner(sample_dls(device=device, sample=sample), model or simple_net(), opt_func=SGD, loss_func=mnist_loss, metrics=batch_accuracy)
     with quiet(learn, show): learn.fit(epochs, lr)

@@ -19,7 +19,7 @@ from fastai.data.core import DataLoaders
 from fastai.learner import Learner
 from fastai.metrics import accuracy
 import fastai.callback.schedule  # adds `Learner.fit_one_cycle`
-from .guards import check_run, check_tensors
+from .guards import check_run, check_tensors, check_maker
 
 # %% auto #0
 __all__ = ['linear10_min', 'mlp10_min', 'digit_cnn_min', 'wide_mlp_min', 'deep_mlp_min', 'digit_means', 'nearest_mean', 'softmax',
@@ -168,6 +168,7 @@ def fit_basic_digits(make,              # model maker, e.g. `linear10`
                      data=None,         # `load_mnist()` tensors, if already loaded
                      show:bool=False)->BasicLearner:
     "Lesson 7's plain-SGD run: `make()` trained by `BasicLearner` with our `cross_entropy` on `mnist_dls`"
+    check_maker(make, 'fit_basic_digits')
     set_seed(seed)
     return BasicLearner(mnist_dls(device=device, data=data, seed=seed), make(), cross_entropy, metrics=digit_accuracy).fit(epochs, lr, show=show)
 
@@ -195,7 +196,7 @@ def fit_digits(make=digit_cnn,          # model maker
                data=None,               # `load_mnist()` tensors, if already loaded
                show:bool=False)->Learner:
     "Lesson 7's headline run: `make()` trained by fastai's `Learner` (Adam) with `fit_one_cycle` and `F.cross_entropy` on `mnist_dls`"
-    check_run('fit_digits', epochs, lr)
+    check_run('fit_digits', epochs, lr); check_maker(make, 'fit_digits')
     set_seed(seed)
     learn = Learner(mnist_dls(device=device, data=data, seed=seed), make(), loss_func=F.cross_entropy, metrics=accuracy)
     with quiet(learn, show): learn.fit_one_cycle(epochs, lr)

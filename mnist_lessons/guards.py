@@ -10,7 +10,7 @@ import math, numbers
 import torch
 
 # %% auto #0
-__all__ = ['check_run', 'check_tensors']
+__all__ = ['check_run', 'check_tensors', 'check_maker', 'check_model']
 
 # %% ../nbs/internals/06_guards.ipynb #e5142376
 def check_run(who:str,            # the helper's name, for the message
@@ -35,3 +35,17 @@ def check_tensors(who:str, **named):
         if not isinstance(v, torch.Tensor):
             raise TypeError(f"{who} needs tensors, but {name} is {type(v).__name__} {str(v)[:60]}: make it one with `torch.tensor({name})`"
                             + (" (or `torch.from_numpy`)" if type(v).__module__ == 'numpy' else ''))
+
+# %% ../nbs/internals/06_guards.ipynb #2b8bcd72
+def check_maker(make, who:str):
+    "Raise a clear error unless `make` is a function that builds a model (not a model already built)"
+    if isinstance(make, torch.nn.Module):
+        raise TypeError(f"{who} needs a model maker, a function that builds a fresh model for each run (such as `digit_cnn`), "
+                        f"got a {type(make).__name__} already built: pass the function without the brackets")
+    if not callable(make): raise TypeError(f"{who} needs a model maker such as `digit_cnn`, got {make!r}")
+
+def check_model(model, who:str):
+    "Raise a clear error unless `model` is None or a built model (not the function that builds one)"
+    if model is not None and not isinstance(model, torch.nn.Module):
+        hint = ": call it to build one, e.g. `simple_net()`" if callable(model) else ''
+        raise TypeError(f"{who} needs a model (an nn.Module), got {getattr(model, '__name__', repr(model))}{hint}")

@@ -44,6 +44,7 @@ def check_rows(xb:Tensor, weights:Tensor, who:str):
     "Raise a clear error unless `xb` is a batch of float rows, one pixel per row of `weights`"
     if not xb.is_floating_point():
         raise TypeError(f"{who} needs float pixels, got {xb.dtype}: scale 0-255 integers to 0-1 with `xb.float() / 255`")
+    if xb.dtype != weights.dtype: raise TypeError(f"{who} needs pixels and weights of one float type, got {xb.dtype} and {weights.dtype}: use `xb.to(weights.dtype)` (usually `xb.float()`)")
     if xb.ndim != 2 or xb.shape[1] != weights.shape[0]:
         hint = " Flatten the images into rows with `xb.view(len(xb), -1)`." if xb.ndim > 2 and xb[0].numel() == weights.shape[0] else ''
         raise ValueError(f"{who} needs a batch of rows [N, {weights.shape[0]}] (one image's pixels per row, to meet weights "

@@ -14,7 +14,7 @@ from .data import load_mnist, load_sample, Digits
 from .digits import digit_cnn, check_mnist_data
 from .runs import median_time
 from torch.utils.flop_counter import FlopCounterMode
-from .guards import check_run
+from .guards import check_run, check_maker
 
 # %% auto #0
 __all__ = ['SPEEDRUN', 'SPEEDRUN_CROP', 'speedrun_min', 'RESNET_FAST', 'speed_data', 'check_fast', 'check_fast_labels',
@@ -35,14 +35,15 @@ def speed_data(device=None,            # where the tensors live (the GPU when tr
     return Digits(*(t.to(device) for t in (x, y, tx, ty)))
 
 # %% ../nbs/10_speedrun.ipynb #5f5ca450
-def check_fast(data, epochs, lr, bs, label_smoothing)->tuple:
+def check_fast(data, make, epochs, lr, bs, label_smoothing)->tuple:
     "Raise a clear error unless `fit_fast`'s arguments describe a run that trains on `speed_data` tensors; return `(x, y)`"
-    check_run('fit_fast', epochs, lr, bs, whole=False)
+    check_run('fit_fast', epochs, lr, bs, whole=False); check_maker(make, 'fit_fast')
     if not 0 <= label_smoothing < 1: raise ValueError(f"fit_fast's label_smoothing is a share from 0 up to (not including) 1; got {label_smoothing!r}")
     x, y = data[0], data[1]
     if x.ndim != 4 or x.shape[1] != 1 or not x.is_floating_point():
         raise ValueError(f"fit_fast needs `speed_data` tensors (float images [N, 1, H, W]), got {tuple(x.shape)} {x.dtype}: "
                          "pass `speed_data(data=...)`, which adds the channel axis and normalises")
+    if x.dtype != torch.float32: raise TypeError(f"fit_fast needs float32 images, as the model's weights are, got {x.dtype}: use `.float()`")
     return x, y
 
 def check_fast_labels(model, x, y):
@@ -62,7 +63,7 @@ def fit_fast(data:tuple,                 # `speed_data` tensors
              label_smoothing:float=0.,   # move this much of each target's probability evenly over all classes
             )->nn.Module:
     "Train `make()` with AdamW and a one-cycle schedule on shuffled in-memory batches; return the trained model"
-    x, y = check_fast(data, epochs, lr, bs, label_smoothing)   # folded above: a run that trains, on `speed_data` tensors
+    x, y = check_fast(data, make, epochs, lr, bs, label_smoothing)   # folded above: a run that trains, on `speed_data` tensors
     torch.manual_seed(seed)
     model = make().to(x.device)
     if channels_last: model, x = model.to(memory_format=torch.channels_last), x.contiguous(memory_format=torch.channels_last)
